@@ -22,6 +22,7 @@ declare -A NEEDS=(
   [python3-docker]=/usr/lib/python3/dist-packages/docker/__init__.py  # docker-py scenario
   [procps]=ps
   [curl]=curl
+  [apache2-utils]=htpasswd                    # bcrypt htpasswd entries for registry auth tests
 )
 
 have() { case "$1" in /*) [ -e "$1" ] ;; *) command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ] ;; esac; }
