@@ -1,0 +1,85 @@
+// ImageService implementation: content store + layer info cache + registry client + archives.
+import { mkdir } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import type { DriverPaths } from '../../kernel/contracts/common.ts';
+import type { ImageConfigJson, ImageDescriptor, ImageService, LayerDescriptor, ProgressEvent, RegistryAuth } from '../../kernel/contracts/images.ts';
+import { loadArchive } from './archive/load.ts';
+import { saveArchive, type SaveFormat } from './archive/save.ts';
+import { commitImage, importRootfs } from './build-image.ts';
+import { decompressStream } from './compression.ts';
+import { ContentStore } from './content-store.ts';
+import { LayerInfoCache } from './layer-info.ts';
+import { pullImage } from './pull.ts';
+import { pushImage } from './push.ts';
+
+export interface ImageStoreOptions {
+  /** registries (host[:port] or IPv4 CIDR) that may be reached over plain HTTP */
+  insecureRegistries?: string[];
+}
+
+export class ImageStore implements ImageService {
+  private content?: ContentStore;
+  private layerInfo?: LayerInfoCache;
+  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly insecureRegistries: string[];
+
+  constructor(opts: ImageStoreOptions = {}) {
+    this.insecureRegistries = opts.insecureRegistries ?? [];
+  }
+
+  private get deps() {
+    if (!this.content || !this.layerInfo) throw new Error('image store used before init()');
+    return { store: this.content, layers: this.layerInfo, insecureRegistries: this.insecureRegistries, inflight: this.inflight };
+  }
+
+  /** The content store (blobs by digest), for callers that need raw blobs. */
+  get store(): ContentStore {
+    return this.deps.store;
+  }
+
+  async init(paths: DriverPaths): Promise<void> {
+    await mkdir(paths.state, { recursive: true });
+    this.content = new ContentStore(paths.state);
+    await this.content.init();
+    this.layerInfo = new LayerInfoCache(this.content, paths.state);
+    await this.layerInfo.init();
+  }
+
+  importRootfs(tar: Readable, opts: { repoTag?: string; changes?: string[]; message?: string; platform?: string }): Promise<ImageDescriptor> {
+    return importRootfs(this.deps, tar, opts);
+  }
+
+  load(tar: Readable): Promise<ImageDescriptor[]> {
+    return loadArchive(this.deps, tar);
+  }
+
+  save(images: Array<{ image: ImageDescriptor; tags: string[] }>, format: SaveFormat = 'docker-archive'): Readable {
+    return saveArchive(this.deps.store, images, format);
+  }
+
+  pull(ref: string, opts: { platform?: string; auth?: RegistryAuth; onProgress?: (p: ProgressEvent) => void; signal?: AbortSignal } = {}): Promise<ImageDescriptor> {
+    return pullImage(this.deps, ref, opts);
+  }
+
+  push(ref: string, image: ImageDescriptor, opts: { auth?: RegistryAuth; onProgress?: (p: ProgressEvent) => void } = {}): Promise<{ digest: string; size: number }> {
+    return pushImage(this.deps, ref, image, opts);
+  }
+
+  commit(parent: ImageDescriptor | undefined, layerTar: Readable | undefined, config: ImageConfigJson['config'], meta: { comment?: string; author?: string; createdBy?: string }): Promise<ImageDescriptor> {
+    return commitImage(this.deps, parent, layerTar, config, meta);
+  }
+
+  async openLayer(layer: LayerDescriptor): Promise<Readable> {
+    const { store } = this.deps;
+    if (!(await store.has(layer.digest))) throw new Error(`layer ${layer.digest} is not in the content store`);
+    return decompressStream(store.createReadStream(layer.digest));
+  }
+
+  hasBlob(digest: string): Promise<boolean> {
+    return this.deps.store.has(digest);
+  }
+
+  prune(keep: Set<string>): Promise<number> {
+    return this.deps.store.prune(keep);
+  }
+}
