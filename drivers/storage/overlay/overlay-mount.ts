@@ -1,0 +1,44 @@
+// Mounting and unmounting overlayfs with util-linux's mount(8).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { isMountPoint } from './mountinfo.ts';
+
+const run = promisify(execFile);
+
+export interface OverlayMount {
+  /** directory the relative paths below are resolved from (the kernel resolves them against mount's cwd) */
+  cwd: string;
+  /** lower directories, top first, relative to cwd (short names keep many layers under the page-size option limit) */
+  lowers: string[];
+  upper: string;
+  work: string;
+  target: string;
+}
+
+/** The option string; redirect_dir/index/metacopy off keep the upper dir a plain diff we can read back. */
+export function overlayOptions(m: Omit<OverlayMount, 'cwd' | 'target'>): string {
+  return `lowerdir=${m.lowers.join(':')},upperdir=${m.upper},workdir=${m.work},index=off,redirect_dir=off,metacopy=off`;
+}
+
+/** The kernel takes at most one page of mount data. */
+export const MAX_MOUNT_DATA = 4095;
+
+export async function mountOverlay(m: OverlayMount): Promise<void> {
+  const options = overlayOptions(m);
+  if (options.length > MAX_MOUNT_DATA) throw new Error(`overlay mount options are ${options.length} bytes, over the kernel's ${MAX_MOUNT_DATA}: too many layers (${m.lowers.length})`);
+  try {
+    await run('mount', ['-t', 'overlay', 'overlay', '-o', options, m.target], { cwd: m.cwd });
+  } catch (e) {
+    throw new Error(`mount overlay on ${m.target} failed: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`);
+  }
+}
+
+/** Unmounts `target` if it is mounted; a busy mount is detached lazily (as Docker does) rather than left behind. */
+export async function unmountPath(target: string): Promise<void> {
+  if (!isMountPoint(target)) return;
+  try {
+    await run('umount', [target]);
+  } catch {
+    if (isMountPoint(target)) await run('umount', ['-l', target]);
+  }
+}

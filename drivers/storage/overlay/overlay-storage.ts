@@ -1,0 +1,156 @@
+// The overlay storage driver: layers unpacked once into <state>/layers/<hex>/diff in
+// overlayfs's whiteout format; a container's rootfs is an overlay mount of its layers
+// (through short links in <state>/l/) plus <state>/containers/<id>/{upper,work}.
+import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { conflict, notFound, type DriverPaths, type ProbeReport } from '../../../kernel/contracts/common.ts';
+import type { Logger } from '../../../kernel/contracts/plugin.ts';
+import type { ContainerFsChange, LayerInfo, StorageDriver } from '../../../kernel/contracts/storage.ts';
+import { checkContainerId, diffIdHex } from '../common/entry-path.ts';
+import { claimContainerRecord, containersUsing } from '../common/container-record.ts';
+import { KeyedLock } from '../common/keyed-lock.ts';
+import { LayerStore } from '../common/layer-store.ts';
+import { packTree } from '../common/tar-writer.ts';
+import { treeBytes } from '../common/tree-walk.ts';
+import { overlayWhiteouts } from '../common/whiteout-style.ts';
+import { isMountPoint } from './mountinfo.ts';
+import { mountOverlay, unmountPath } from './overlay-mount.ts';
+import { probeOverlay } from './probe.ts';
+import { readUpper } from './upper-changes.ts';
+
+export interface OverlayStorageOptions { log?: Logger }
+
+/** Short link names: 16 hex digits of the diff id keep ~200 layers inside one page of mount options. */
+export const shortLinkName = (diffId: string) => diffIdHex(diffId).slice(0, 16);
+const EMPTY_LOWER = 'empty';
+
+export class OverlayStorage implements StorageDriver {
+  readonly name = 'overlay';
+  private paths?: DriverPaths;
+  private store?: LayerStore;
+  private readonly lock = new KeyedLock();
+
+  constructor(private readonly opts: OverlayStorageOptions = {}) {}
+
+  async init(paths: DriverPaths): Promise<void> {
+    this.paths = paths;
+    this.store = new LayerStore(join(paths.state, 'layers'), overlayWhiteouts, this.opts.log);
+    this.store.init();
+    for (const d of ['l', 'containers', EMPTY_LOWER]) mkdirSync(join(paths.state, d), { recursive: true });
+  }
+
+  probe(): Promise<ProbeReport> {
+    return probeOverlay(this.paths?.state);
+  }
+
+  private get state(): string {
+    if (!this.paths) throw new Error('overlay storage used before init()');
+    return this.paths.state;
+  }
+
+  private get layerStore(): LayerStore {
+    if (!this.store) throw new Error('overlay storage used before init()');
+    return this.store;
+  }
+
+  async hasLayer(diffId: string): Promise<boolean> {
+    return this.layerStore.has(diffId);
+  }
+
+  async applyLayer(diffId: string, tar: Readable, parents: string[]): Promise<LayerInfo> {
+    const r = await this.lock.run(`layer:${diffId}`, () => this.layerStore.apply(diffId, tar, parents));
+    this.ensureShortLink(diffId);
+    return { diffId: r.diffId, size: r.size };
+  }
+
+  async removeLayer(diffId: string): Promise<void> {
+    const users = containersUsing(join(this.state, 'containers'), diffId);
+    if (users.length) throw conflict(`layer ${diffId} is used by container(s) ${users.join(', ')}`);
+    const link = join(this.state, 'l', shortLinkName(diffId));
+    if (isSymlink(link)) unlinkSync(link);
+    this.layerStore.remove(diffId);
+  }
+
+  async layers(): Promise<LayerInfo[]> {
+    return this.layerStore.list().map((r) => ({ diffId: r.diffId, size: r.size }));
+  }
+
+  private ensureShortLink(diffId: string): string {
+    const name = shortLinkName(diffId);
+    const link = join(this.state, 'l', name);
+    const target = `../layers/${diffIdHex(diffId)}/diff`;
+    if (isSymlink(link)) {
+      if (readlinkSync(link) === target) return `l/${name}`;
+      throw new Error(`short link l/${name} already points to ${readlinkSync(link)}, not ${target}`);
+    }
+    symlinkSync(target, link);
+    return `l/${name}`;
+  }
+
+  private dirs(id: string) {
+    const dir = join(this.state, 'containers', checkContainerId(id));
+    return { dir, upper: join(dir, 'upper'), work: join(dir, 'work'), merged: join(dir, 'merged'), rel: `containers/${id}` };
+  }
+
+  prepare(containerId: string, layers: string[]): Promise<{ rootfs: string }> {
+    return this.lock.run(`container:${containerId}`, async () => {
+      const d = this.dirs(containerId);
+      for (const l of layers) if (!this.layerStore.has(l)) throw notFound(`layer ${l} not found in storage`);
+      if (isMountPoint(d.merged)) {
+        claimContainerRecord(d.dir, containerId, layers);
+        return { rootfs: d.merged };
+      }
+      for (const p of [d.upper, d.work, d.merged]) mkdirSync(p, { recursive: true });
+      claimContainerRecord(d.dir, containerId, layers);
+      const lowers = layers.length ? [...layers].reverse().map((l) => this.ensureShortLink(l)) : [EMPTY_LOWER];
+      await mountOverlay({ cwd: this.state, lowers, upper: `${d.rel}/upper`, work: `${d.rel}/work`, target: d.merged });
+      return { rootfs: d.merged };
+    });
+  }
+
+  unmount(containerId: string): Promise<void> {
+    return this.lock.run(`container:${containerId}`, () => unmountPath(this.dirs(containerId).merged));
+  }
+
+  remove(containerId: string): Promise<void> {
+    return this.lock.run(`container:${containerId}`, async () => {
+      const d = this.dirs(containerId);
+      await unmountPath(d.merged);
+      if (isMountPoint(d.merged)) throw new Error(`cannot remove container ${containerId}: ${d.merged} is still mounted`);
+      rmSync(d.dir, { recursive: true, force: true });
+    });
+  }
+
+  async isMounted(containerId: string): Promise<boolean> {
+    return isMountPoint(this.dirs(containerId).merged);
+  }
+
+  private upperOf(containerId: string): string {
+    const d = this.dirs(containerId);
+    if (!existsSync(d.upper)) throw notFound(`container ${containerId} has no storage`);
+    return d.upper;
+  }
+
+  async changes(containerId: string, layers: string[]): Promise<ContainerFsChange[]> {
+    return (await readUpper(this.upperOf(containerId), this.layerStore.views(layers))).changes;
+  }
+
+  async diffTar(containerId: string, layers: string[]): Promise<Readable> {
+    const upper = this.upperOf(containerId);
+    const { items } = await readUpper(upper, this.layerStore.views(layers));
+    return packTree(upper, items);
+  }
+
+  async usage(containerId: string): Promise<number> {
+    return treeBytes(this.upperOf(containerId));
+  }
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return readlinkSync(p) !== undefined;
+  } catch {
+    return false;
+  }
+}
