@@ -81,9 +81,13 @@ static void do_spin(void) {
   for (;;) n++;
 }
 
+/* kept reachable so the compiler cannot drop the allocations */
+static char *volatile grown[4096];
+
 static void do_grow(long mb) {
   for (long i = 0; i < mb; i++) {
     char *p = malloc(1 << 20);
+    if (i < 4096) grown[i] = p;
     if (!p) {
       printf("grow: out of memory after %ld MiB\n", i);
       fflush(stdout);

@@ -1,0 +1,382 @@
+// WasmRuntime: runs wasi/wasm images. Each container is a detached monitor shell plus a
+// node runner child (runner.mjs): core modules under node:wasi, components through
+// jco-transpiled JS and preview2-shim. Per-container facts live in <state>/containers/<id>.json
+// and the exit file in the container dir, so a restarted daemon picks up where it was.
+import { Subject, type Observable } from 'rxjs';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { BerthError, badRequest, conflict, notFound, notImplemented, type DriverPaths, type ProbeReport } from '../../../kernel/contracts/common.ts';
+import type {
+  ContainerRuntimeSpec, ExecOptions, ExitObservation, ProcessList, Resources, RuntimeCapability, RuntimeDriver,
+  RuntimeState, StartResult, StatsSample, StdioSession,
+} from '../../../kernel/contracts/runtime.ts';
+import { CgroupsV1, type Controller } from './cgroups.ts';
+import { EXIT_FILE, readExitFile } from './exit-file.ts';
+import { launchMonitor, RUNNER_OUT } from './monitor.ts';
+import { isAlive, procStat, psRows, rssBytes, systemCpuNs, ticksToNs } from './proc.ts';
+import { entrypointCandidates, envEntries, runnerConfig, supportsPlatform, unsupportedFeatures } from './runner-config.ts';
+import { ensureTranspiled } from './transpile-cache.ts';
+import { wasmKind, type WasmKind } from './wasm-binary.ts';
+import { followLog } from './log-follow.ts';
+
+export interface WasmRuntimeOptions {
+  /** cgroup v1 parent under each controller (default "berth-wasm") */
+  cgroupParent?: string;
+  /** false: never use cgroups (then memory/cpu limits are refused) */
+  cgroups?: boolean;
+  /** how often adopted (not our child) runners are checked after a daemon restart, ms */
+  adoptPollMs?: number;
+}
+
+const CONFIG_FILE = 'wasm-config.json';
+
+interface Rec {
+  spec: ContainerRuntimeSpec;
+  status: 'created' | 'running' | 'stopped';
+  kind?: WasmKind;
+  monitorPid?: number;
+  runnerPid?: number;
+  runnerStart?: number;
+  startedAtNano?: string;
+  exit?: { exitCode: number; exitedAtNano: string; oomKilled: boolean; error?: string };
+  cgroups: Controller[];
+}
+
+const nowNano = () => BigInt(Date.now()) * 1_000_000n;
+
+export class WasmRuntime implements RuntimeDriver {
+  readonly name = 'wasm';
+  readonly capabilities: ReadonlySet<RuntimeCapability> = new Set<RuntimeCapability>([
+    'attach', 'top', 'stats', 'oom', 'signals', 'resources', 'network', 'bind-mounts', 'restart-after-daemon',
+  ]);
+
+  #paths?: DriverPaths;
+  #recs = new Map<string, Rec>();
+  #exits = new Subject<ExitObservation>();
+  #cgroups: CgroupsV1;
+  #controllers: Controller[] = [];
+  #adopted = new Map<string, NodeJS.Timeout>();
+  #opts: WasmRuntimeOptions;
+
+  constructor(opts: WasmRuntimeOptions = {}) {
+    this.#opts = opts;
+    this.#cgroups = new CgroupsV1('/sys/fs/cgroup', opts.cgroupParent ?? 'berth-wasm');
+  }
+
+  supports(platform: { os: string; architecture: string }): boolean {
+    return supportsPlatform(platform);
+  }
+
+  get #state(): DriverPaths {
+    if (!this.#paths) throw new BerthError('the wasm runtime is not initialised', 500);
+    return this.#paths;
+  }
+
+  #recPath(id: string) { return join(this.#state.state, 'containers', `${id}.json`); }
+
+  async init(paths: DriverPaths): Promise<void> {
+    this.#paths = paths;
+    await mkdir(join(paths.state, 'containers'), { recursive: true });
+    await mkdir(join(paths.state, 'transpiled'), { recursive: true });
+    this.#controllers = this.#opts.cgroups === false ? [] : await this.#cgroups.available();
+    for (const f of await readdir(join(paths.state, 'containers'))) {
+      if (!f.endsWith('.json')) continue;
+      try {
+        const rec = JSON.parse(await readFile(join(paths.state, 'containers', f), 'utf8')) as Rec;
+        this.#recs.set(rec.spec.id, rec);
+      } catch {
+        // a record torn by a crash mid-write: its container is unknown to us now
+      }
+    }
+  }
+
+  async probe(): Promise<ProbeReport> {
+    const warnings: string[] = [];
+    const details: Record<string, string> = { node: process.version, engines: 'node:wasi (preview 1 modules), jco + preview2-shim (components)' };
+    if (!existsSync('/bin/sh')) return { ok: false, reason: '/bin/sh not found: it monitors each wasm container', warnings };
+    try {
+      const pkg = JSON.parse(await readFile(new URL('../../../node_modules/@bytecodealliance/jco/package.json', import.meta.url), 'utf8'));
+      details.jco = pkg.version;
+    } catch {
+      warnings.push('@bytecodealliance/jco is not installed: components cannot run (npm install)');
+    }
+    if (!this.#controllers.includes('memory')) warnings.push('no writable cgroup v1 memory controller: memory limits are refused and OOM is not detected');
+    if (!this.#controllers.includes('cpu')) warnings.push('no writable cgroup v1 cpu controller: CPU limits are refused');
+    details.cgroups = this.#controllers.join(',') || 'none';
+    return { ok: true, warnings, details };
+  }
+
+  async #save(rec: Rec): Promise<void> {
+    const path = this.#recPath(rec.spec.id);
+    await writeFile(`${path}.tmp`, JSON.stringify(rec));
+    await import('node:fs/promises').then((fs) => fs.rename(`${path}.tmp`, path));
+  }
+
+  #get(id: string): Rec {
+    const rec = this.#recs.get(id);
+    if (!rec) throw notFound(`No such container: ${id}`);
+    return rec;
+  }
+
+  async create(spec: ContainerRuntimeSpec): Promise<void> {
+    if (this.#recs.has(spec.id)) throw conflict(`container ${spec.id} already exists in the wasm runtime`);
+    const refused = unsupportedFeatures(spec);
+    const r = spec.resources;
+    if (r.memory && r.memory > 0 && !this.#controllers.includes('memory')) refused.push('memory limits need a writable cgroup v1 memory controller, which this host lacks');
+    if ((r.cpuShares || r.cpuQuota || r.nanoCpus) && !this.#controllers.includes('cpu')) refused.push('CPU limits need a writable cgroup v1 cpu controller, which this host lacks');
+    if (refused.length) throw notImplemented(refused.join('; '));
+    await mkdir(spec.dir, { recursive: true });
+    const rec: Rec = { spec, status: 'created', cgroups: [] };
+    await this.#save(rec);
+    this.#recs.set(spec.id, rec);
+  }
+
+  /** finds args[0] inside the rootfs (never outside it) and reads its kind */
+  async #entrypoint(spec: ContainerRuntimeSpec): Promise<{ path: string; kind: WasmKind }> {
+    const arg0 = spec.process.args[0];
+    if (!arg0) throw badRequest('no command specified: a wasm container needs the .wasm path as its entrypoint');
+    const root = await realpath(spec.rootfs);
+    for (const guestPath of entrypointCandidates(arg0, spec.process.cwd, envEntries(spec.process.env))) {
+      let host: string;
+      try {
+        host = await realpath(join(root, guestPath));
+      } catch {
+        continue;
+      }
+      if (host !== root && !host.startsWith(root + '/')) continue; // a symlink out of the rootfs
+      if (!(await stat(host)).isFile()) throw new BerthError(`exec: "${arg0}": is a directory`, 400);
+      const fh = await open(host, 'r');
+      const header = Buffer.alloc(8);
+      try {
+        await fh.read(header, 0, 8, 0);
+      } finally {
+        await fh.close();
+      }
+      const kind = wasmKind(header);
+      if (!kind) throw new BerthError(`exec: "${arg0}": exec format error: not a WebAssembly module or component`, 400);
+      return { path: host, kind };
+    }
+    throw new BerthError(`exec: "${arg0}": executable file not found in $PATH: no such file or directory`, 400);
+  }
+
+  async start(id: string): Promise<StartResult> {
+    const rec = this.#get(id);
+    if (rec.status !== 'created') throw conflict(`container ${id} is ${rec.status === 'running' ? 'already running' : 'stopped: create it again to restart'}`);
+    const spec = rec.spec;
+    const entry = await this.#entrypoint(spec);
+    const transpiled = entry.kind === 'component'
+      ? await ensureTranspiled(await readFile(entry.path), join(this.#state.state, 'transpiled'))
+      : undefined;
+    const configPath = join(spec.dir, CONFIG_FILE);
+    await writeFile(configPath, JSON.stringify(runnerConfig(spec, { kind: entry.kind, wasm: entry.path, transpiled })));
+    await rm(join(spec.dir, EXIT_FILE), { force: true });
+    await (await open(spec.log.path, 'a', 0o640)).close(); // the log exists from the start, like Docker's
+    rec.cgroups = this.#controllers;
+    const cgroupProcs = rec.cgroups.length ? await this.#cgroups.create(id, spec.resources, rec.cgroups) : [];
+    const startedAtNano = nowNano();
+    let m;
+    try {
+      m = await launchMonitor({ configPath, dir: spec.dir, netnsPath: spec.network.mode === 'path' ? spec.network.path : undefined, cgroupProcs });
+    } catch (err) {
+      await this.#cgroups.remove(id, rec.cgroups).catch(() => {});
+      throw new BerthError(`wasm runtime: ${(err as Error).message}`, 500);
+    }
+    Object.assign(rec, {
+      status: 'running', kind: entry.kind, monitorPid: m.monitorPid, runnerPid: m.runnerPid,
+      runnerStart: (await procStat(m.runnerPid))?.starttime, startedAtNano: String(startedAtNano),
+    });
+    await this.#save(rec);
+    m.child.once('exit', () => void this.#observeExit(id, false));
+    return { pid: m.runnerPid, startedAtNano };
+  }
+
+  /** reads the exit file the monitor wrote and reports the exit once */
+  async #observeExit(id: string, duringRecovery: boolean): Promise<ExitObservation | undefined> {
+    const rec = this.#recs.get(id);
+    if (!rec || rec.status !== 'running') return undefined;
+    const file = await readExitFile(rec.spec.dir);
+    const oomKilled = rec.cgroups.includes('memory') && (await this.#cgroups.oomKilled(id));
+    const exit = file
+      ? { exitCode: file.exitCode, exitedAtNano: String(file.exitedAtNano), oomKilled }
+      : { exitCode: 255, exitedAtNano: String(nowNano()), oomKilled, error: 'the wasm monitor ended without recording an exit status' };
+    rec.status = 'stopped';
+    rec.exit = exit;
+    this.#stopAdopting(id);
+    await this.#save(rec).catch(() => {});
+    const obs: ExitObservation = { id, exitCode: exit.exitCode, exitedAtNano: BigInt(exit.exitedAtNano), oomKilled, ...(duringRecovery ? { duringRecovery } : {}), ...('error' in exit ? { error: exit.error } : {}) };
+    this.#exits.next(obs);
+    return obs;
+  }
+
+  async kill(id: string, signal: string | number): Promise<void> {
+    const rec = this.#get(id);
+    if (rec.status !== 'running' || !rec.runnerPid || !(await isAlive(rec.runnerPid, rec.runnerStart))) {
+      throw conflict(`Cannot kill container: ${id}: container ${id} is not running`);
+    }
+    const sig = normaliseSignal(signal);
+    try {
+      process.kill(rec.runnerPid, sig);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw conflict(`Cannot kill container: ${id}: container ${id} is not running`);
+      throw badRequest(`invalid signal ${signal}: ${(err as Error).message}`);
+    }
+  }
+
+  async pause(id: string): Promise<void> {
+    this.#get(id);
+    throw notImplemented('pause is not supported by the wasm runtime');
+  }
+
+  async resume(id: string): Promise<void> {
+    this.#get(id);
+    throw notImplemented('unpause is not supported by the wasm runtime');
+  }
+
+  async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    const rec = this.#recs.get(id);
+    if (!rec) return;
+    if (rec.status === 'running' && rec.runnerPid && (await isAlive(rec.runnerPid, rec.runnerStart))) {
+      if (!opts.force) throw conflict(`You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
+      process.kill(rec.runnerPid, 'SIGKILL');
+      await this.#waitForExitFile(rec, 5000);
+      await this.#observeExit(id, false);
+    }
+    this.#stopAdopting(id);
+    await this.#cgroups.remove(id, rec.cgroups);
+    for (const f of [CONFIG_FILE, EXIT_FILE, `${EXIT_FILE}.tmp`, RUNNER_OUT]) await rm(join(rec.spec.dir, f), { force: true });
+    await rm(this.#recPath(id), { force: true });
+    this.#recs.delete(id);
+  }
+
+  async #waitForExitFile(rec: Rec, ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (existsSync(join(rec.spec.dir, EXIT_FILE))) return;
+      if (rec.monitorPid && !(await isAlive(rec.monitorPid))) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async state(id: string): Promise<RuntimeState> {
+    const rec = this.#get(id);
+    if (rec.status === 'created') return { status: 'created' };
+    if (rec.status === 'stopped' && rec.exit) {
+      return { status: 'stopped', exit: { id, exitCode: rec.exit.exitCode, exitedAtNano: BigInt(rec.exit.exitedAtNano), oomKilled: rec.exit.oomKilled, ...(rec.exit.error ? { error: rec.exit.error } : {}) } };
+    }
+    if (rec.runnerPid && (await isAlive(rec.runnerPid, rec.runnerStart))) return { status: 'running', pid: rec.runnerPid };
+    // ended but not yet observed (the exit event is on its way)
+    const file = await readExitFile(rec.spec.dir);
+    if (file) return { status: 'stopped', exit: { id, ...file, oomKilled: rec.cgroups.includes('memory') && (await this.#cgroups.oomKilled(id)) } };
+    return { status: 'unknown' };
+  }
+
+  exits(): Observable<ExitObservation> {
+    return this.#exits.asObservable();
+  }
+
+  async reconcile(knownIds: string[]): Promise<ExitObservation[]> {
+    const out: ExitObservation[] = [];
+    for (const id of knownIds) {
+      const rec = this.#recs.get(id);
+      if (!rec || rec.status !== 'running' || this.#adopted.has(id)) continue;
+      const alive = (rec.monitorPid && (await isAlive(rec.monitorPid))) || (rec.runnerPid && (await isAlive(rec.runnerPid, rec.runnerStart)));
+      if (alive) {
+        this.#adopt(id);
+        continue;
+      }
+      const obs = await this.#observeExit(id, true);
+      if (obs) out.push(obs);
+    }
+    return out;
+  }
+
+  /** a runner started by an earlier daemon is not our child: poll until the monitor is gone */
+  #adopt(id: string): void {
+    const rec = this.#get(id);
+    const timer = setInterval(async () => {
+      const monitorAlive = rec.monitorPid ? await isAlive(rec.monitorPid) : false;
+      if (!monitorAlive && this.#adopted.has(id)) void this.#observeExit(id, false);
+    }, this.#opts.adoptPollMs ?? 250);
+    timer.unref();
+    this.#adopted.set(id, timer);
+  }
+
+  #stopAdopting(id: string): void {
+    const t = this.#adopted.get(id);
+    if (t) clearInterval(t);
+    this.#adopted.delete(id);
+  }
+
+  async exec(id: string, _opts: ExecOptions): Promise<StdioSession> {
+    this.#get(id);
+    throw notImplemented(`exec is not supported by the wasm runtime: container ${id} runs a single WebAssembly program`);
+  }
+
+  async attach(id: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<StdioSession> {
+    const rec = this.#get(id);
+    if (opts.stdin) throw notImplemented('attaching stdin is not supported by the wasm runtime (its guests read no stdin)');
+    const done = new Promise<number>((resolve) => {
+      if (rec.status === 'stopped') return resolve(rec.exit?.exitCode ?? 0);
+      const sub = this.#exits.subscribe((x) => {
+        if (x.id !== id) return;
+        sub.unsubscribe();
+        resolve(x.exitCode);
+      });
+    });
+    return followLog(rec.spec.log.path, rec.spec.log.format, { stdout: opts.stdout, stderr: opts.stderr, fromStart: rec.status === 'created' }, done);
+  }
+
+  async resize(id: string): Promise<void> {
+    this.#get(id);
+    throw notImplemented('the wasm runtime has no TTY to resize');
+  }
+
+  async top(id: string, psArgs?: string): Promise<ProcessList> {
+    const rec = this.#get(id);
+    if (rec.status !== 'running' || !rec.runnerPid || !(await isAlive(rec.runnerPid, rec.runnerStart))) throw conflict(`Container ${id} is not running`);
+    return psRows([rec.runnerPid], psArgs);
+  }
+
+  async stats(id: string): Promise<StatsSample> {
+    const rec = this.#get(id);
+    const pid = rec.runnerPid;
+    const running = rec.status === 'running' && pid !== undefined && (await isAlive(pid, rec.runnerStart));
+    const st = running ? await procStat(pid!) : undefined;
+    const cg = rec.cgroups.includes('memory') ? await this.#cgroups.memory(id) : undefined;
+    const rss = running ? (await rssBytes(pid!)) ?? 0 : 0;
+    const limit = cg && cg.limit < totalmem() ? cg.limit : rec.spec.resources.memory || totalmem();
+    return {
+      readAtNano: nowNano(),
+      memory: { usage: running ? (cg?.usage ?? rss) : 0, limit, ...(cg ? { maxUsage: cg.maxUsage, stats: cg.stats } : {}) },
+      cpu: {
+        totalUsageNs: st ? ticksToNs(st.utime + st.stime) : 0,
+        systemUsageNs: await systemCpuNs(),
+        onlineCpus: cpus().length,
+      },
+      pids: { current: st ? st.threads : 0 },
+    };
+  }
+
+  async update(id: string, resources: Resources): Promise<void> {
+    const rec = this.#get(id);
+    const merged = { ...rec.spec.resources, ...resources };
+    if (merged.pidsLimit && merged.pidsLimit > 0) throw notImplemented('the wasm runtime does not support --pids-limit');
+    if (merged.memory && merged.memory > 0 && !this.#controllers.includes('memory')) throw notImplemented('memory limits need a writable cgroup v1 memory controller, which this host lacks');
+    if (rec.status === 'running' && rec.cgroups.length) await this.#cgroups.apply(id, merged, rec.cgroups);
+    rec.spec = { ...rec.spec, resources: merged };
+    await this.#save(rec);
+  }
+}
+
+const SIGNAL_NUMBERS: Record<number, NodeJS.Signals> = {
+  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 6: 'SIGABRT', 9: 'SIGKILL', 10: 'SIGUSR1', 12: 'SIGUSR2', 15: 'SIGTERM', 18: 'SIGCONT', 19: 'SIGSTOP',
+};
+
+/** "TERM", "SIGTERM", "15" or 15 -> "SIGTERM" */
+export function normaliseSignal(signal: string | number): NodeJS.Signals | number {
+  if (typeof signal === 'number' || /^\d+$/.test(signal)) return SIGNAL_NUMBERS[Number(signal)] ?? Number(signal);
+  const s = signal.toUpperCase();
+  return (s.startsWith('SIG') ? s : `SIG${s}`) as NodeJS.Signals;
+}

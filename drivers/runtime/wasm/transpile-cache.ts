@@ -1,0 +1,58 @@
+// Components are transpiled by jco once per content digest into <state>/transpiled/<hex>/
+// (guest.js plus its core modules). Concurrent starts of the same program share one job.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+export interface Transpiled { dir: string; js: string; digest: string }
+
+const inflight = new Map<string, Promise<Transpiled>>();
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export async function ensureTranspiled(component: Uint8Array, cacheRoot: string): Promise<Transpiled> {
+  const hex = sha256Hex(component);
+  const dir = join(cacheRoot, hex);
+  const done: Transpiled = { dir, js: join(dir, 'guest.js'), digest: `sha256:${hex}` };
+  if (existsSync(done.js)) return done;
+  let job = inflight.get(hex);
+  if (!job) {
+    job = transpileInto(component, dir).then(() => done).finally(() => inflight.delete(hex));
+    inflight.set(hex, job);
+  }
+  return job;
+}
+
+async function transpileInto(component: Uint8Array, dir: string): Promise<void> {
+  const { transpile } = await import('@bytecodealliance/jco');
+  let out;
+  try {
+    out = await transpile(component, { name: 'guest', instantiation: 'async', noTypescript: true, quiet: true });
+  } catch (err) {
+    throw new Error(`jco could not transpile the component: ${(err as Error).message ?? err}`);
+  }
+  const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    for (const [name, bytes] of Object.entries(out.files)) {
+      if (name.endsWith('.d.ts')) continue;
+      await mkdir(dirname(join(tmp, name)), { recursive: true });
+      await writeFile(join(tmp, name), bytes);
+    }
+    // an ES module outside any package.json "type" scope must say so
+    await writeFile(join(tmp, 'package.json'), '{"type":"module"}\n');
+    await mkdir(dirname(dir), { recursive: true });
+    await rename(tmp, dir).catch(async (err) => {
+      if (!existsSync(join(dir, 'guest.js'))) throw err; // someone else won the race: fine
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** reads the file and transpiles it if it is new */
+export async function ensureTranspiledFile(path: string, cacheRoot: string): Promise<Transpiled> {
+  return ensureTranspiled(await readFile(path), cacheRoot);
+}
