@@ -1,0 +1,102 @@
+// `docker exec`: `runc exec --process <json>` in the foreground.
+// Without a tty, runc's stdio are our pipes. With a tty, runc must itself sit on a terminal (it
+// proxies the container's pty to its own stdio and forwards SIGWINCH): Node cannot create a pty
+// nor receive the pty fd over a unix socket (SCM_RIGHTS), so socat allocates one
+// (EXEC:...,pty,setsid,ctty) and relays it to pipes. socat does not pass on the exit code, so a
+// tiny shell wrapper records runc's in a file.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, type Writable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import type { StdioSession } from '../../../kernel/contracts/runtime.ts';
+import type { OciProcess } from './spec/oci-types.ts';
+import type { OciCli } from './oci-cli.ts';
+
+export interface ExecLaunch {
+  cli: OciCli;
+  id: string;
+  /** where the temporary process spec, wrapper and logs go */
+  workDir: string;
+  process: OciProcess;
+  stdin: boolean;
+  socat?: string;
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** 127/126 like Docker when runc itself could not start the process (its log says why). */
+function runcFailureCode(logFile: string): number | undefined {
+  if (!existsSync(logFile)) return undefined;
+  const errors = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"level":"error"'));
+  if (!errors.length) return undefined;
+  const text = errors.join('\n');
+  if (/executable file not found|no such file or directory/i.test(text)) return 127;
+  if (/permission denied/i.test(text)) return 126;
+  return 126;
+}
+
+export function startExec(o: ExecLaunch): StdioSession {
+  const tag = randomBytes(6).toString('hex');
+  const specFile = join(o.workDir, `exec-${tag}.json`);
+  const logFile = join(o.workDir, `exec-${tag}.log`);
+  const codeFile = join(o.workDir, `exec-${tag}.code`);
+  const script = join(o.workDir, `exec-${tag}.sh`);
+  const temp = [specFile, logFile, codeFile, script];
+  writeFileSync(specFile, JSON.stringify(o.process));
+  const runcArgs = [...o.cli.globalArgs, '--log', logFile, '--log-format', 'json', 'exec', ...(o.process.terminal ? ['-t'] : []), '--process', specFile, o.id];
+
+  let child: ChildProcess;
+  let stdin: Writable | undefined;
+  if (!o.process.terminal) {
+    child = spawn(o.cli.binary, runcArgs, { stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    stdin = child.stdin ?? undefined;
+  } else {
+    if (!o.socat) throw new Error('exec with a tty needs socat: apt-get install socat');
+    writeFileSync(script, `#!/bin/sh\n${[o.cli.binary, ...runcArgs].map(quote).join(' ')}\necho $? > ${quote(codeFile)}\n`);
+    chmodSync(script, 0o700);
+    child = spawn(o.socat, ['-b', '65536', 'STDIO,ignoreeof', `EXEC:${script},pty,setsid,ctty,rawer,stderr`], { stdio: ['pipe', 'pipe', 'ignore'] });
+    // with a tty, end of input is ^D typed into the terminal, not a closed pipe (that would hang it up)
+    const proxy = new PassThrough();
+    proxy.on('data', (d) => child.stdin!.write(d));
+    proxy.on('end', () => child.stdin!.write('\x04'));
+    child.stdin!.on('error', () => { /* the process went away */ });
+    stdin = o.stdin ? proxy : undefined;
+  }
+
+  const done = new Promise<number>((resolve) => {
+    child.on('error', () => resolve(126));
+    child.on('close', (code, signal) => {
+      let result = code ?? (signal ? 128 + 9 : 1);
+      if (o.process.terminal) {
+        result = existsSync(codeFile) ? Number(readFileSync(codeFile, 'utf8').trim()) : 137;
+      }
+      if (result !== 0) result = runcFailureCode(logFile) ?? result;
+      for (const f of temp) rmSync(f, { force: true });
+      resolve(result);
+    });
+  });
+
+  return {
+    stdin,
+    stdout: child.stdout!,
+    stderr: o.process.terminal ? undefined : child.stderr!,
+    done,
+    close: () => { if (child.exitCode === null) child.kill('SIGKILL'); },
+    resize: o.process.terminal ? (cols, rows) => resizeTtyOf(child, cols, rows) : undefined,
+  };
+}
+
+/** Sets the size of the pty socat made; the kernel then sends SIGWINCH to runc, which resizes the container's. */
+async function resizeTtyOf(socat: ChildProcess, cols: number, rows: number): Promise<void> {
+  const pid = socat.pid;
+  if (!pid) return;
+  const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  if (!kids.length) return;
+  const tty = readlinkSync(`/proc/${kids[0]}/fd/0`);
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn('stty', ['-F', tty, 'rows', String(rows), 'cols', String(cols)], { stdio: 'ignore' });
+    p.on('close', (c) => (c === 0 ? resolve() : reject(new Error(`stty exited ${c}`))));
+    p.on('error', reject);
+  });
+}

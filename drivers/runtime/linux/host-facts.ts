@@ -1,0 +1,45 @@
+// Reads what the spec builder needs to know about this host: kernel, capabilities, rlimits,
+// swap accounting, the default seccomp profile.
+import { existsSync, readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import type { HostFacts } from './spec/spec.ts';
+import type { SeccompProfile } from './spec/seccomp.ts';
+import { cgroupLayout } from './cgroups.ts';
+
+export const SECCOMP_PROFILE_PATH = '/usr/share/containers/seccomp.json';
+
+const LIMIT_NAMES: Record<string, string> = {
+  'Max cpu time': 'cpu', 'Max file size': 'fsize', 'Max data size': 'data', 'Max stack size': 'stack',
+  'Max core file size': 'core', 'Max resident set': 'rss', 'Max processes': 'nproc', 'Max open files': 'nofile',
+  'Max locked memory': 'memlock', 'Max address space': 'as', 'Max file locks': 'locks', 'Max pending signals': 'sigpending',
+  'Max msgqueue size': 'msgqueue', 'Max nice priority': 'nice', 'Max realtime priority': 'rtprio', 'Max realtime timeout': 'rttime',
+};
+
+/** /proc/self/limits -> hard limits by rlimit name (Infinity = unlimited). */
+export function parseProcLimits(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n').slice(1)) {
+    const label = Object.keys(LIMIT_NAMES).find((l) => line.startsWith(l));
+    if (!label) continue;
+    const [, hard] = line.slice(label.length).trim().split(/\s+/);
+    out[LIMIT_NAMES[label]] = hard === 'unlimited' ? Infinity : Number(hard);
+  }
+  return out;
+}
+
+export function readHostFacts(): HostFacts {
+  const layout = cgroupLayout();
+  const memory = layout.v1.get('memory');
+  let seccompProfile: SeccompProfile | undefined;
+  if (existsSync(SECCOMP_PROFILE_PATH)) seccompProfile = JSON.parse(readFileSync(SECCOMP_PROFILE_PATH, 'utf8')) as SeccompProfile;
+  return {
+    arch: process.arch,
+    kernel: release(),
+    lastCap: Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim()),
+    hardLimits: parseProcLimits(readFileSync('/proc/self/limits', 'utf8')),
+    swapAccounting: layout.mode === 'unified'
+      ? true
+      : memory !== undefined && existsSync(`${memory}/memory.memsw.limit_in_bytes`),
+    seccompProfile,
+  };
+}

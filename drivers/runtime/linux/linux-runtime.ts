@@ -1,0 +1,474 @@
+// The Linux runtime driver: an OCI runtime (runc, or crun where it works) under one conmon per
+// container. Everything needed to find a container again lives on disk (see layout.ts), so
+// berthd can die and come back while containers run.
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, openSync, closeSync, writeSync, constants as fsc, readlinkSync, renameSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { firstValueFrom, filter, type Observable } from 'rxjs';
+import type {
+  ContainerRuntimeSpec, ExecOptions, ExitObservation, ProcessList, Resources, RuntimeCapability, RuntimeDriver,
+  RuntimeState, StartResult, StatsSample, StdioSession,
+} from '../../../kernel/contracts/runtime.ts';
+import { BerthError, badRequest, conflict, notFound, type DriverPaths, type ProbeReport } from '../../../kernel/contracts/common.ts';
+import type { Logger } from '../../../kernel/contracts/plugin.ts';
+import { nowNano } from '../../../kernel/logs/index.ts';
+import { startAttach } from './attach-session.ts';
+import { findBinary } from './binaries.ts';
+import { cgroupLayout, oomKillCount, readCgroupStats, removeCgroups, systemCpuNs } from './cgroups.ts';
+import { conmonFiles, launchConmon } from './conmon.ts';
+import { startExec } from './exec-session.ts';
+import { ExitWatcher } from './exit-watcher.ts';
+import { readHostFacts, SECCOMP_PROFILE_PATH } from './host-facts.ts';
+import { cuuidFor, Layout, type RuntimeMeta } from './layout.ts';
+import { OciCli } from './oci-cli.ts';
+import { trialRun, versionOf } from './probe.ts';
+import { signalNumber } from './signals.ts';
+import { resolveCapabilities } from './spec/capabilities.ts';
+import type { OciProcess, OciSpec } from './spec/oci-types.ts';
+import { ociResources } from './spec/resources.ts';
+import { buildOciSpec, type HostFacts } from './spec/spec.ts';
+import { parseGroup, parsePasswd, resolveUser } from './spec/user.ts';
+import { startFailure } from './start-errors.ts';
+import { parsePsOutput, runPs } from './top.ts';
+
+export interface LinuxRuntimeConfig {
+  /** which OCI runtime to drive; crun falls back to runc where it cannot run (probe warns) */
+  ociRuntime?: 'runc' | 'crun';
+  /** override binary paths (defaults: looked up in PATH) */
+  conmonPath?: string;
+  runtimePath?: string;
+}
+
+const CAPABILITIES: RuntimeCapability[] = ['exec', 'pause', 'attach', 'tty', 'top', 'stats', 'oom', 'signals', 'resources', 'network', 'bind-mounts', 'tmpfs', 'user', 'readonly-rootfs', 'restart-after-daemon'];
+const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', s390x: 's390x', ppc64: 'ppc64le', riscv64: 'riscv64' };
+
+const silent: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+
+export class LinuxRuntime implements RuntimeDriver {
+  readonly name = 'linux';
+  readonly capabilities: ReadonlySet<RuntimeCapability> = new Set(CAPABILITIES);
+  private layout?: Layout;
+  private cli?: OciCli;
+  private conmon?: string;
+  private socat?: string;
+  private host?: HostFacts;
+  private watcher?: ExitWatcher;
+  private probed?: ProbeReport;
+
+  constructor(private readonly config: LinuxRuntimeConfig = {}, private readonly log: Logger = silent) {}
+
+  supports(p: { os: string; architecture: string }): boolean {
+    return p.os === 'linux' && p.architecture === (ARCH[process.arch] ?? process.arch);
+  }
+
+  async init(paths: DriverPaths): Promise<void> {
+    this.layout = new Layout(paths);
+    for (const d of [paths.state, paths.run, this.layout.exitDir, this.layout.indexDir, this.layout.socketDir, this.layout.runtimeRoot]) mkdirSync(d, { recursive: true });
+    this.watcher = new ExitWatcher(this.layout.exitDir, (id) => this.observeExit(id));
+    this.watcher.start();
+  }
+
+  /** stops watching (tests drop an instance this way to play a daemon restart) */
+  dispose(): void { this.watcher?.stop(); }
+
+  async probe(): Promise<ProbeReport> {
+    const layout = this.need();
+    const warnings: string[] = [];
+    const conmon = this.config.conmonPath ?? findBinary('conmon');
+    if (!conmon) return this.fail('conmon not found: apt-get install conmon');
+    const wanted = this.config.ociRuntime ?? 'runc';
+    if (wanted !== 'runc' && wanted !== 'crun') return this.fail(`unknown ociRuntime ${JSON.stringify(wanted)}: use "runc" or "crun"`);
+    let chosen = wanted;
+    let binary = this.config.runtimePath ?? findBinary(wanted);
+    const scratch = join(layout.paths.run, 'probe');
+    if (wanted === 'crun') {
+      const trial = binary ? trialRun(binary, scratch) : { ok: false, message: 'crun not found (apt-get install crun)' };
+      if (!trial.ok) {
+        chosen = 'runc';
+        binary = findBinary('runc');
+        const hybrid = /hybrid/i.test(trial.message) ? ` (${versionOf(findBinary('crun') ?? 'crun')} refuses this host's hybrid cgroup v1+v2 layout)` : '';
+        warnings.push(`crun cannot run containers here${hybrid}: ${trial.message}; using runc`);
+      }
+    }
+    if (!binary) return this.fail(`${chosen} not found: apt-get install ${chosen}`);
+    if (chosen === 'runc') {
+      const trial = trialRun(binary, scratch);
+      if (!trial.ok) return this.fail(`runc cannot run a container on this host: ${trial.message}`);
+    }
+    this.cli = new OciCli(binary, layout.runtimeRoot);
+    this.conmon = conmon;
+    this.socat = findBinary('socat');
+    if (!this.socat) warnings.push('socat not found: exec with a tty and attach with stdin are unavailable (apt-get install socat)');
+    this.host = readHostFacts();
+    if (!this.host.seccompProfile) warnings.push(`no default seccomp profile at ${SECCOMP_PROFILE_PATH}: containers run without seccomp (apt-get install golang-github-containers-common)`);
+    for (const w of warnings) this.log.warn(w);
+    this.probed = {
+      ok: true, warnings,
+      details: {
+        ociRuntime: chosen, ociRuntimePath: binary, ociRuntimeVersion: versionOf(binary),
+        conmon: versionOf(conmon), cgroups: cgroupLayout().mode, seccomp: this.host.seccompProfile ? SECCOMP_PROFILE_PATH : 'none',
+      },
+    };
+    return this.probed;
+  }
+
+  // ---- lifecycle ----
+
+  async create(spec: ContainerRuntimeSpec): Promise<void> {
+    await this.ready();
+    const layout = this.need();
+    if (spec.log.format !== 'k8s-file') {
+      throw badRequest(`the linux runtime writes k8s-file logs (conmon); log format ${spec.log.format} is not supported`);
+    }
+    if (existsSync(layout.indexLink(spec.id))) throw conflict(`container ${spec.id} already exists in the linux runtime`);
+    if (!existsSync(spec.rootfs)) throw badRequest(`rootfs ${spec.rootfs} does not exist`);
+    const image = { passwd: readOr(join(spec.rootfs, 'etc/passwd')), group: readOr(join(spec.rootfs, 'etc/group')) };
+    const { spec: oci, warnings } = buildOciSpec(spec, this.host!, image);
+    for (const w of warnings) this.log.warn(w, { id: spec.id });
+    const p = layout.container(spec.dir);
+    mkdirSync(p.bundle, { recursive: true });
+    mkdirSync(p.persist, { recursive: true });
+    writeFileSync(p.config, JSON.stringify(oci, null, 1));
+    const meta: RuntimeMeta = {
+      id: spec.id, name: spec.name, dir: spec.dir, rootfs: spec.rootfs, tty: spec.process.tty, openStdin: spec.process.openStdin,
+      log: { path: spec.log.path, format: 'k8s-file', maxSize: spec.log.maxSize }, ociRuntime: this.cli!.binary, createdAtNano: String(nowNano()),
+    };
+    writeJsonAtomic(p.meta, meta);
+    symlinkSync(spec.dir, layout.indexLink(spec.id));
+  }
+
+  async start(id: string): Promise<StartResult> {
+    await this.ready();
+    const { meta, paths } = this.load(id);
+    const layout = this.need();
+    const current = await this.cli!.state(id);
+    if (current && current.status !== 'stopped') throw conflict(`container ${id} is already ${current.status}`);
+    const watcher = this.watcher!;
+    watcher.mute(id);
+    try {
+      if (current) await this.cli!.run(['delete', '-f', id]);
+      this.clearExit(id, paths.persist);
+      mkdirSync(paths.persist, { recursive: true });
+      const sync = await launchConmon({
+        conmon: this.conmon!, runtime: this.cli!.binary, runtimeRoot: this.cli!.root, id, cuuid: cuuidFor(id), name: meta.name,
+        bundle: paths.bundle, persistDir: paths.persist, exitDir: layout.exitDir, socketDir: layout.socketDir,
+        logPath: meta.log.path, logSizeMax: meta.log.maxSize, tty: meta.tty, stdin: meta.openStdin,
+      });
+      if (!sync.pid) {
+        await this.cleanupFailedStart(id, paths.persist);
+        throw startFailure(this.cli!.binary, sync.error ?? 'unknown error');
+      }
+      const r = await this.cli!.run(['start', id]);
+      if (r.code !== 0) {
+        await this.cleanupFailedStart(id, paths.persist);
+        throw startFailure(this.cli!.binary, r.stderr);
+      }
+      const startedAtNano = nowNano();
+      writeJsonAtomic(paths.meta, { ...meta, startedAtNano: String(startedAtNano) });
+      watcher.reset(id);
+      return { pid: sync.pid, startedAtNano };
+    } finally {
+      watcher.unmute(id);
+      void watcher.scan();
+    }
+  }
+
+  async kill(id: string, signal: string | number): Promise<void> {
+    await this.ready();
+    this.load(id);
+    const sig = signalNumber(signal);
+    const st = await this.cli!.state(id);
+    if (!st || (st.status !== 'running' && st.status !== 'paused')) throw conflict(`container ${id} is not running`);
+    await this.cli!.must(['kill', id, String(sig)], 'kill');
+    // a frozen process only dies once thawed
+    if (st.status === 'paused' && sig === 9) await this.cli!.run(['resume', id]);
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.expectStatus(id, 'running', (s) => s === 'paused' ? `container ${id} is already paused` : `container ${id} is not running`);
+    await this.cli!.must(['pause', id], 'pause');
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.expectStatus(id, 'paused', () => `container ${id} is not paused`);
+    await this.cli!.must(['resume', id], 'resume');
+  }
+
+  async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.ready();
+    const layout = this.need();
+    const link = layout.indexLink(id);
+    if (!existsSync(link)) throw notFound(`no such container: ${id}`);
+    const paths = layout.container(readlinkSync(link));
+    const st = await this.cli!.state(id);
+    if (st && (st.status === 'running' || st.status === 'paused') && !opts.force) {
+      throw conflict(`cannot remove container ${id}: container is ${st.status}: stop the container before removing or force remove`);
+    }
+    this.watcher!.mute(id);
+    if (st) {
+      if (st.status === 'paused') await this.cli!.run(['kill', id, '9']).then(() => this.cli!.run(['resume', id]));
+      await this.cli!.run(['delete', '-f', id]);
+    }
+    await this.stopConmon(id, paths.persist);
+    removeCgroups(id);
+    this.clearExit(id, paths.persist);
+    for (const f of readdirSafe(paths.dir).filter((f) => f.startsWith('exec-'))) rmSync(join(paths.dir, f), { force: true });
+    rmSync(paths.bundle, { recursive: true, force: true });
+    rmSync(paths.persist, { recursive: true, force: true });
+    rmSync(paths.meta, { force: true });
+    rmSync(link, { force: true });
+    this.watcher!.unmute(id);
+  }
+
+  async state(id: string): Promise<RuntimeState> {
+    await this.ready();
+    const { meta } = this.load(id);
+    const exit = await this.observeExit(id);
+    if (exit) return { status: 'stopped', exit };
+    const st = await this.cli!.state(id);
+    if (!st) return { status: meta.startedAtNano ? 'unknown' : 'created' };
+    const status = st.status === 'creating' ? 'created' : st.status;
+    return { status, pid: st.pid || undefined };
+  }
+
+  exits(): Observable<ExitObservation> {
+    return this.need() && this.watcher!.exits;
+  }
+
+  async reconcile(knownIds: string[]): Promise<ExitObservation[]> {
+    await this.ready();
+    const out: ExitObservation[] = [];
+    for (const id of knownIds) {
+      const link = this.need().indexLink(id);
+      if (!existsSync(link)) continue;
+      const exit = await this.observeExit(id);
+      if (exit) {
+        this.watcher!.markSeen(id);
+        out.push({ ...exit, duringRecovery: true });
+        continue;
+      }
+      const { meta, paths } = this.load(id);
+      if (!meta.startedAtNano) continue;
+      const st = await this.cli!.state(id);
+      if (st && st.status !== 'stopped') continue;
+      if (conmonAlive(id, paths.persist)) continue; // it is writing the exit file right now
+      if (await this.observeExit(id)) { out.push({ ...(await this.observeExit(id))!, duringRecovery: true }); continue; }
+      this.watcher!.markSeen(id);
+      out.push({ id, exitCode: 255, exitedAtNano: nowNano(), oomKilled: false, duringRecovery: true, error: 'the container and its monitor (conmon) are gone; exit code unknown' });
+    }
+    return out;
+  }
+
+  // ---- interaction ----
+
+  async exec(id: string, opts: ExecOptions): Promise<StdioSession> {
+    await this.ready();
+    const { meta, paths } = this.load(id);
+    const st = await this.cli!.state(id);
+    if (!st || st.status !== 'running') throw conflict(`container ${id} is not running`);
+    if (opts.tty && !this.socat) throw new BerthError('exec with a tty needs socat on the host: apt-get install socat', 501, 'not-implemented');
+    if (!opts.args.length) throw badRequest('no exec command specified');
+    const config = JSON.parse(readFileSync(paths.config, 'utf8')) as OciSpec;
+    const user = resolveUser(opts.user, parsePasswd(readOr(join(meta.rootfs, 'etc/passwd'))), parseGroup(readOr(join(meta.rootfs, 'etc/group'))));
+    const caps = opts.privileged ? resolveCapabilities({ privileged: true, capAdd: [], capDrop: [], lastCap: this.host!.lastCap }) : null;
+    const env = mergeEnv(config.process.env, opts.env);
+    if (opts.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+    const process: OciProcess = {
+      ...config.process,
+      terminal: opts.tty,
+      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+      args: opts.args,
+      env,
+      cwd: opts.cwd || config.process.cwd || '/',
+      capabilities: caps ? { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] } : config.process.capabilities,
+      noNewPrivileges: opts.privileged ? false : config.process.noNewPrivileges,
+    };
+    return startExec({ cli: this.cli!, id, workDir: paths.dir, process, stdin: opts.stdin, socat: this.socat });
+  }
+
+  async attach(id: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<StdioSession> {
+    await this.ready();
+    const { meta } = this.load(id);
+    const st = await this.cli!.state(id);
+    if (!st || (st.status !== 'running' && st.status !== 'paused')) throw conflict('You cannot attach to a stopped container, start it first');
+    const wantStdin = opts.stdin && meta.openStdin;
+    if (wantStdin && !this.socat) throw new BerthError('attaching stdin needs socat on the host: apt-get install socat', 501, 'not-implemented');
+    return startAttach({
+      logPath: meta.log.path, tty: meta.tty, stdout: opts.stdout, stderr: opts.stderr,
+      stdinSocket: wantStdin ? this.need().attachSocket(id) : undefined, socat: this.socat,
+      exited: this.waitExit(id).then((e) => e.exitCode),
+      resize: meta.tty ? (cols, rows) => this.resize(id, cols, rows) : undefined,
+    });
+  }
+
+  /** resizes the container's own tty through conmon's control fifo */
+  async resize(id: string, cols: number, rows: number): Promise<void> {
+    await this.ready();
+    const { meta, paths } = this.load(id);
+    if (!meta.tty) throw conflict(`container ${id} has no tty`);
+    if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols <= 0 || rows <= 0) throw badRequest('invalid tty size');
+    let fd: number;
+    try { fd = openSync(paths.ctl, fsc.O_WRONLY | fsc.O_NONBLOCK); } catch { throw conflict(`container ${id} is not running`); }
+    try { writeSync(fd, `1 ${rows} ${cols}\n`); } finally { closeSync(fd); }
+  }
+
+  async top(id: string, psArgs?: string): Promise<ProcessList> {
+    await this.ready();
+    this.load(id);
+    const st = await this.cli!.state(id);
+    if (!st || (st.status !== 'running' && st.status !== 'paused')) throw conflict(`container ${id} is not running`);
+    const pids = await this.cli!.pids(id);
+    return parsePsOutput(await runPs(psArgs || '-ef'), pids);
+  }
+
+  async stats(id: string): Promise<StatsSample> {
+    await this.ready();
+    this.load(id);
+    const cg = readCgroupStats(id);
+    if (!cg) throw conflict(`container ${id} is not running`);
+    return {
+      readAtNano: nowNano(),
+      memory: cg.memory,
+      cpu: { ...cg.cpu, systemUsageNs: systemCpuNs(), onlineCpus: cpus().length },
+      pids: cg.pids,
+    };
+  }
+
+  async update(id: string, resources: Resources): Promise<void> {
+    await this.ready();
+    const { paths } = this.load(id);
+    const res = ociResources(resources, this.host!);
+    const config = JSON.parse(readFileSync(paths.config, 'utf8')) as OciSpec;
+    const st = await this.cli!.state(id);
+    if (st && (st.status === 'running' || st.status === 'paused')) {
+      await this.cli!.must(['update', '--resources', '-', id], 'update', { input: JSON.stringify(res) });
+    }
+    // later starts of the same container keep the new limits
+    config.linux.resources = { ...config.linux.resources, ...res };
+    writeJsonAtomic(paths.config, config);
+  }
+
+  // ---- internals ----
+
+  private need(): Layout {
+    if (!this.layout) throw new BerthError('linux runtime used before init()', 500);
+    return this.layout;
+  }
+
+  private async ready(): Promise<void> {
+    this.need();
+    if (!this.probed) await this.probe();
+    if (!this.probed?.ok) throw new BerthError(`linux runtime unavailable: ${this.probed?.reason}`, 503, 'unavailable');
+  }
+
+  private fail(reason: string): ProbeReport {
+    this.probed = { ok: false, reason, warnings: [] };
+    return this.probed;
+  }
+
+  private load(id: string): { meta: RuntimeMeta; paths: ReturnType<Layout['container']> } {
+    const layout = this.need();
+    const link = layout.indexLink(id);
+    let dir: string;
+    try { dir = readlinkSync(link); } catch { throw notFound(`no such container: ${id}`); }
+    const paths = layout.container(dir);
+    if (!existsSync(paths.meta)) throw notFound(`no such container: ${id}`);
+    return { meta: JSON.parse(readFileSync(paths.meta, 'utf8')) as RuntimeMeta, paths };
+  }
+
+  private async expectStatus(id: string, want: string, message: (actual: string) => string): Promise<void> {
+    await this.ready();
+    this.load(id);
+    const st = await this.cli!.state(id);
+    const actual = st?.status ?? 'stopped';
+    if (actual !== want) throw conflict(message(actual));
+  }
+
+  /** the exit observation from conmon's files, or null while the container has not exited */
+  private async observeExit(id: string): Promise<ExitObservation | null> {
+    const layout = this.need();
+    const file = layout.exitFile(id);
+    let text: string;
+    let mtime: bigint;
+    try {
+      text = readFileSync(file, 'utf8').trim();
+      mtime = statSync(file, { bigint: true }).mtimeNs;
+    } catch { return null; }
+    if (!/^-?\d+$/.test(text)) return null; // still being written
+    let persist: string | undefined;
+    try { persist = layout.container(readlinkSync(layout.indexLink(id))).persist; } catch { /* deleted */ }
+    const oomFile = persist ? existsSync(conmonFiles(persist).oom) : false;
+    const exitCode = Number(text);
+    return { id, exitCode, exitedAtNano: mtime, oomKilled: oomFile || (exitCode === 137 && oomKillCount(id) > 0) };
+  }
+
+  private waitExit(id: string): Promise<ExitObservation> {
+    const seen = firstValueFrom(this.watcher!.exits.pipe(filter((e) => e.id === id)));
+    return Promise.race([seen, (async () => {
+      for (;;) {
+        const e = await this.observeExit(id);
+        if (e) return e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })()]);
+  }
+
+  private clearExit(id: string, persist: string): void {
+    const f = conmonFiles(persist);
+    for (const p of [this.need().exitFile(id), f.exit, f.oom, f.containerPid, f.conmonPid]) rmSync(p, { force: true });
+  }
+
+  private async cleanupFailedStart(id: string, persist: string): Promise<void> {
+    await this.cli!.run(['delete', '-f', id]);
+    await this.stopConmon(id, persist);
+    removeCgroups(id);
+    this.clearExit(id, persist);
+  }
+
+  /** ends our conmon (by the pid it wrote, after checking it is still that conmon) and waits for it */
+  private async stopConmon(id: string, persist: string): Promise<void> {
+    const pid = conmonPid(persist);
+    if (!pid || !conmonAlive(id, persist)) return;
+    try { process.kill(pid, 'SIGTERM'); } catch { return; }
+    for (let i = 0; i < 40 && conmonAlive(id, persist); i++) await new Promise((r) => setTimeout(r, 50));
+    if (conmonAlive(id, persist)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+}
+
+function conmonPid(persist: string): number | undefined {
+  try { return Number(readFileSync(conmonFiles(persist).conmonPid, 'utf8').trim()) || undefined; } catch { return undefined; }
+}
+
+/** is the pid in conmon.pid still a conmon for this container? (guards against pid reuse) */
+function conmonAlive(id: string, persist: string): boolean {
+  const pid = conmonPid(persist);
+  if (!pid) return false;
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return cmd.includes('conmon') && cmd.includes(id) && !/\) Z /.test(stat);
+  } catch { return false; }
+}
+
+/** container env, then the exec's own values win (Docker's order) */
+function mergeEnv(base: string[], extra: string[]): string[] {
+  const map = new Map<string, string>();
+  for (const e of [...base, ...extra]) {
+    const i = e.indexOf('=');
+    map.set(i < 0 ? e : e.slice(0, i), e);
+  }
+  return [...map.values()];
+}
+
+function readOr(p: string, fallback = ''): string {
+  try { return readFileSync(p, 'utf8'); } catch { return fallback; }
+}
+
+function readdirSafe(d: string): string[] {
+  try { return readdirSync(d); } catch { return []; }
+}
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 1));
+  renameSync(`${path}.tmp`, path);
+}
