@@ -22,6 +22,7 @@ declare -A NEEDS=(
   [python3-docker]=/usr/lib/python3/dist-packages/docker/__init__.py  # docker-py scenario
   [procps]=ps
   [curl]=curl
+  [socat]=socat                               # runtime-linux: tty exec and attach stdin (SEQPACKET)
   [apache2-utils]=htpasswd                    # bcrypt htpasswd entries for registry auth tests
 )
 
