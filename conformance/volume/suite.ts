@@ -28,8 +28,8 @@ export function volumeSuite(
   const prefix = `berth-conf-${randomBytes(3).toString('hex')}-`;
   let seq = 0;
   const volName = () => `${prefix}${++seq}`;
-  let paths: DriverPaths;
-  let driver: VolumeDriver;
+  let paths!: DriverPaths;
+  let driver!: VolumeDriver;
   const start = async () => {
     const d = await makeDriver(paths);
     await d.init(paths);
@@ -46,13 +46,13 @@ export function volumeSuite(
   t.after(async () => {
     // leave nothing behind, even after a failed case
     try {
-      for (const v of await driver.list()) {
+      if (driver) for (const v of await driver.list()) {
         if (!v.name.startsWith(prefix)) continue;
         for (const id of ['ctr-a', 'ctr-b', 'ctr-c']) await driver.unmount(v.name, id).catch(() => undefined);
         await driver.remove(v.name).catch(() => undefined);
       }
     } finally {
-      await rm(paths.root, { recursive: true, force: true });
+      if (paths) await rm(paths.root, { recursive: true, force: true });
       await options.after?.();
     }
   });
