@@ -10,7 +10,8 @@ import { checkName } from './validate.ts';
 type Db = ClassicLevel<Buffer, Buffer>;
 
 /** Maps, Sets, Dates, bigints and shared references survive a snapshot. */
-const snapshotPackr = new Packr({ structuredClone: true, useRecords: false, useBigIntExtension: true, int64AsType: 'bigint' });
+// (records stay on: msgpackr's structuredClone keeps Maps only with them; definitions travel inline)
+const snapshotPackr = new Packr({ structuredClone: true, useBigIntExtension: true, int64AsType: 'bigint' });
 
 export interface Snapshot<S> {
   name: string;
