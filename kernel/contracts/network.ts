@@ -42,6 +42,8 @@ export interface EndpointResult {
   gateway?: string;
   ipv4?: string;
   mac?: string;
+  /** the ports actually published (hostPort 0 replaced by the port chosen) */
+  ports?: PortBinding[];
 }
 
 export interface NetworkDriver {

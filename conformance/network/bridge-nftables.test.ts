@@ -1,0 +1,13 @@
+// The bridge driver with the nftables backend through the network conformance suite.
+import { BridgeDriver } from '../../drivers/network/bridge/driver.ts';
+import { FakeUpstream } from './fake-upstream.ts';
+import { networkSuite } from './suite.ts';
+
+const upstream = new FakeUpstream({ 'upstream.berth.test': '10.213.254.98' });
+const test = networkSuite('bridge (nftables)', async () => new BridgeDriver({ firewall: 'nftables', dnsUpstreams: [upstream.address] }), {
+  kind: 'namespaced', driverName: 'bridge',
+  connectivity: true, dns: true, dnsForward: { name: 'upstream.berth.test', ip: '10.213.254.98' },
+  ports: true, isolation: true, icc: true, egress: true, internal: true, reconcile: true,
+  before: () => upstream.start(), after: () => upstream.stop(),
+});
+test.run();

@@ -1,0 +1,28 @@
+// Runs host tools (ip, iptables, nft, nsenter) without a shell, with errors that say
+// which command failed and what it printed.
+import { execFile } from 'node:child_process';
+import { BerthError } from '../../../kernel/contracts/common.ts';
+
+export interface RunResult { stdout: string; stderr: string }
+
+export function run(cmd: string, args: readonly string[], input?: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args as string[], { encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err) {
+        const detail = (stderr || stdout || err.message).trim();
+        reject(new BerthError(`${cmd} ${args.join(' ')}: ${detail}`, 500, 'internal'));
+      } else resolve({ stdout, stderr });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** Like run, but a failure is an answer (false), not an error: for probes and checks. */
+export async function succeeds(cmd: string, args: readonly string[]): Promise<boolean> {
+  try { await run(cmd, args); return true; } catch { return false; }
+}
+
+/** Runs a command inside the network namespace at `netnsPath` (a /run/netns file or /proc/<pid>/ns/net). */
+export function runIn(netnsPath: string, cmd: string, args: readonly string[], input?: string): Promise<RunResult> {
+  return run('nsenter', [`--net=${netnsPath}`, '--', cmd, ...args], input);
+}
