@@ -19,7 +19,7 @@ export const ConfigSchema = z.strictObject({
     default: z.string().default('bridge'),
     drivers: driverMap,
     /** address pools user-defined networks draw subnets from */
-    pools: z.array(z.string()).optional(),
+    pools: z.array(z.strictObject({ base: z.string(), size: z.number().int().min(8).max(30) })).optional(),
     /** subnet of the default "bridge" network */
     defaultBridgeSubnet: z.string().optional(),
   }).default({ default: 'bridge', drivers: {} }),

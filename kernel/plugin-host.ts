@@ -87,12 +87,22 @@ export class PluginHost {
     this.statuses.push({ name: m.name, version: m.version, status: 'loaded', provides, source });
   }
 
+  /** a provided driver whose probe says it cannot run here: kept out of `get`, with the reason */
+  readonly unavailable = new Map<string, string>();
+
+  disable(kind: ContributionKind, name: string, reason: string): void {
+    this.provided.get(kind)?.delete(name);
+    this.unavailable.set(`${kind}:${name}`, reason);
+  }
+
   has(kind: ContributionKind, name: string): boolean { return this.provided.get(kind)?.has(name) ?? false; }
 
   names(kind: ContributionKind): string[] { return [...(this.provided.get(kind)?.keys() ?? [])].sort(); }
 
   get<T>(kind: ContributionKind, name: string): T {
     if (!this.has(kind, name)) {
+      const why = this.unavailable.get(`${kind}:${name}`);
+      if (why) throw new Error(`${kind} driver "${name}" is unavailable on this host: ${why}`);
       throw new Error(`unknown ${kind} driver "${name}": available: ${this.names(kind).join(', ') || '(none)'}`);
     }
     return this.container.get<T>(CONTRACT_IDS[kind], { name });

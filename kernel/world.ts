@@ -3,23 +3,14 @@
 // For speed on million-event replays it updates the world in place and returns it.
 import type { StoredEvent } from '../events/types.ts';
 import type { ImageDescriptor } from './contracts/images.ts';
+import type { MountSpec } from './mounts/types.ts';
+import type { PortBinding } from './contracts/network.ts';
 import type { DockerContainerConfig, DockerHostConfig, DockerNetworkingConfig } from './docker-types.ts';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing';
 
-export interface ResolvedMount {
-  type: 'bind' | 'volume' | 'tmpfs';
-  /** volume name (type volume) */
-  name?: string;
-  /** host path (bind) or volume mountpoint, filled in when mounted */
-  source: string;
-  destination: string;
-  driver?: string;
-  readOnly: boolean;
-  options?: string[];
-  /** anonymous volume created for this container (removed with --rm / rm -v) */
-  anonymous?: boolean;
-}
+/** A container's mount as decided at create time (kernel/mounts' normalized shape). */
+export type ResolvedMount = MountSpec;
 
 export interface EndpointRecord {
   networkId: string;
@@ -29,6 +20,10 @@ export interface EndpointRecord {
   gateway?: string;
   aliases: string[];
   endpointId: string;
+  /** published ports as bound (host ports chosen for -P are recorded here) */
+  ports: PortBinding[];
+  /** the container's network namespace the endpoint lives in */
+  netnsPath: string;
 }
 
 export interface ExecRecord {
@@ -289,7 +284,7 @@ function onNetwork(w: World, e: StoredEvent<any>): void {
       if (!n) return;
       n.version = e.version;
       const d = e.data;
-      const ep: EndpointRecord = { networkId: id, networkName: n.name, ip: d.ip, mac: d.mac, gateway: d.gateway, aliases: d.aliases ?? [], endpointId: d.endpointId };
+      const ep: EndpointRecord = { networkId: id, networkName: n.name, ip: d.ip, mac: d.mac, gateway: d.gateway, aliases: d.aliases ?? [], endpointId: d.endpointId, ports: d.ports ?? [], netnsPath: d.netnsPath ?? '' };
       n.endpoints[d.containerId] = { ...ep, containerName: d.containerName };
       const c = w.containers.get(d.containerId);
       if (c) c.networks[n.name] = ep;

@@ -25,8 +25,8 @@ export interface DriverPaths {
 export class BerthError extends Error {
   constructor(
     message: string,
-    /** 400 bad parameter, 404 not found, 409 conflict, 500 internal, 501 not implemented */
-    readonly status: 400 | 404 | 409 | 500 | 501 | 503 = 500,
+    /** 400 bad parameter, 403 forbidden, 404 not found, 409 conflict, 500 internal, 501 not implemented */
+    readonly status: 400 | 403 | 404 | 409 | 500 | 501 | 503 = 500,
     readonly code: string = 'internal',
   ) {
     super(message);

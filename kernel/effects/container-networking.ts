@@ -1,0 +1,199 @@
+// Networks as containers use them: at start a sandbox (netns) from the driver, an address
+// leased by the network decider (an event, so replay rebuilds leases), the driver's connect,
+// and generated /etc/hosts and /etc/resolv.conf; at exit the reverse.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { streamOf } from '../../events/catalogue.ts';
+import { BerthError, notFound } from '../contracts/common.ts';
+import type { EndpointSpec, NetworkDriver, NetworkSpec, PortBinding } from '../contracts/network.ts';
+import type { ContainerRuntimeSpec } from '../contracts/runtime.ts';
+import type { CommandMeta } from '../commands.ts';
+import { decideNetwork, PREDEFINED, type NetworkCommand } from '../deciders/network.ts';
+import { findNetwork, getContainer } from '../lookup.ts';
+import { hostsFile, resolvConf } from '../network/etc-files.ts';
+import { DEFAULT_BRIDGE_SUBNET } from '../ipam.ts';
+import type { ContainerRecord, NetworkRecord } from '../world.ts';
+import type { Engine } from '../engine.ts';
+
+export interface NetworkSetup {
+  network: ContainerRuntimeSpec['network'];
+  etcFiles?: ContainerRuntimeSpec['etcFiles'];
+}
+
+export function toNetworkSpec(n: NetworkRecord): NetworkSpec {
+  return {
+    id: n.id, name: n.name, driver: n.driver, subnet: n.subnet, gateway: n.gateway, internal: n.internal,
+    enableIcc: n.enableIcc, options: n.options, labels: n.labels,
+  };
+}
+
+/** HostConfig.PortBindings (+ -P with ExposedPorts) as driver port bindings. */
+export function portBindings(c: ContainerRecord, pickFreePort: () => number): PortBinding[] {
+  const out: PortBinding[] = [];
+  const pb = c.hostConfig.PortBindings ?? {};
+  const keys = new Set(Object.keys(pb));
+  if (c.hostConfig.PublishAllPorts) for (const k of Object.keys(c.config.ExposedPorts ?? {})) keys.add(k);
+  for (const key of keys) {
+    const [port, proto = 'tcp'] = key.split('/');
+    const bindings = pb[key]?.length ? pb[key]! : [{ HostIp: '', HostPort: '' }];
+    for (const b of bindings) {
+      out.push({ containerPort: Number(port), protocol: proto === 'udp' ? 'udp' : 'tcp', hostIp: b.HostIp ?? '', hostPort: b.HostPort ? Number(b.HostPort) : pickFreePort() });
+    }
+  }
+  return out;
+}
+
+export class ContainerNetworking {
+  private nextEphemeral = 32768 + Math.floor(Math.random() * 20000);
+  constructor(private readonly engine: Engine) {}
+
+  driver(name: string): NetworkDriver { return this.engine.host.get<NetworkDriver>('network', name); }
+
+  private decide(n: NetworkRecord | undefined, id: string, cmd: NetworkCommand, meta: CommandMeta) {
+    return this.engine.pipeline.execute(streamOf.network(id), (w) => decideNetwork(w, n ? w.networks.get(n.id) : undefined, cmd), meta);
+  }
+
+  network(ref: string): NetworkRecord {
+    const n = findNetwork(this.engine.world, ref);
+    if (!n) throw notFound(`network ${ref} not found`);
+    return n;
+  }
+
+  /** Creates the pre-defined networks whose drivers are loaded (bridge, host, none). */
+  async ensurePredefined(meta: CommandMeta): Promise<void> {
+    for (const name of PREDEFINED) {
+      if (this.engine.world.networkNames.has(name) || !this.engine.host.has('network', name)) continue;
+      await this.create({ name, driver: name, subnet: name === 'bridge' ? (this.engine.config.network.defaultBridgeSubnet ?? DEFAULT_BRIDGE_SUBNET) : undefined }, meta);
+    }
+  }
+
+  async create(req: { name: string; driver?: string; subnet?: string; gateway?: string; internal?: boolean; attachable?: boolean; options?: Record<string, string>; labels?: Record<string, string> }, meta: CommandMeta): Promise<NetworkRecord> {
+    const driverName = req.driver || this.engine.config.network.default;
+    const driver = this.driver(driverName);
+    const id = randomBytes(32).toString('hex');
+    const options = req.options ?? {};
+    const [ev] = await this.decide(undefined, id, {
+      type: 'CreateNetwork', id, name: req.name, driver: driverName, subnet: req.subnet, gateway: req.gateway, internal: !!req.internal,
+      attachable: !!req.attachable, enableIcc: options['com.docker.network.bridge.enable_icc'] !== 'false', options, labels: req.labels ?? {},
+      needsSubnet: driver.needsNamespace, pools: this.engine.config.network.pools,
+    }, meta);
+    const n = this.engine.world.networks.get(id)!;
+    try {
+      await driver.createNetwork(toNetworkSpec(n));
+    } catch (e) {
+      await this.engine.pipeline.record(streamOf.network(id), [{ type: 'network.removed', data: { reason: `driver failed: ${(e as Error).message}` } }], meta);
+      throw new BerthError(`network ${req.name}: ${(e as Error).message}`, 500);
+    }
+    void ev;
+    return n;
+  }
+
+  async remove(ref: string, meta: CommandMeta): Promise<void> {
+    const n = this.network(ref);
+    decideNetwork(this.engine.world, n, { type: 'RemoveNetwork' });
+    await this.driver(n.driver).removeNetwork(toNetworkSpec(n));
+    await this.decide(n, n.id, { type: 'RemoveNetwork' }, meta);
+  }
+
+  /** The networks a container joins at start: NetworkMode plus NetworkingConfig endpoints. */
+  private wantedNetworks(c: ContainerRecord): Array<{ net: NetworkRecord; aliases: string[]; ipv4?: string }> {
+    const mode = c.hostConfig.NetworkMode || 'default';
+    const names = new Map<string, { aliases: string[]; ipv4?: string }>();
+    const eps = c.networkingConfig.EndpointsConfig ?? {};
+    const primary = mode === 'default' ? 'bridge' : mode;
+    names.set(primary, { aliases: [], ipv4: undefined });
+    for (const [k, v] of Object.entries(eps)) {
+      const key = k === 'default' ? 'bridge' : k;
+      names.set(key, { aliases: v?.Aliases ?? [], ipv4: v?.IPAMConfig?.IPv4Address || undefined });
+    }
+    return [...names].map(([name, v]) => ({ net: this.network(name), ...v }));
+  }
+
+  async setUp(c: ContainerRecord, meta: CommandMeta): Promise<NetworkSetup> {
+    const mode = c.hostConfig.NetworkMode || 'default';
+    if (mode.startsWith('container:')) {
+      const other = getContainer(this.engine.world, mode.slice('container:'.length));
+      if (other.status !== 'running' || !other.pid) throw new BerthError(`cannot join network of a non running container: ${other.id}`, 409, 'conflict');
+      return { network: { mode: 'path', path: `/proc/${other.pid}/ns/net` } };
+    }
+    const wanted = this.wantedNetworks(c);
+    const first = wanted[0].net;
+    const firstDriver = this.driver(first.driver);
+    if (!firstDriver.needsNamespace) {
+      const hostNet = first.driver === 'host';
+      const etc = hostNet ? undefined : await this.writeEtc(c, []);
+      return { network: { mode: hostNet ? 'host' : 'none' }, etcFiles: etc };
+    }
+    const { netnsPath } = await firstDriver.createSandbox(c.id);
+    const addresses: string[] = [];
+    let embeddedResolver: string | undefined;
+    try {
+      for (const w of wanted) {
+        const driver = this.driver(w.net.driver);
+        if (!driver.needsNamespace) continue;
+        const aliases = [...w.aliases, ...(w.net.name === 'bridge' ? [] : [c.id.slice(0, 12)])];
+        const ports = w === wanted[0] ? portBindings(c, () => this.nextEphemeral++) : [];
+        await this.decide(w.net, w.net.id, { type: 'Connect', containerId: c.id, containerName: c.name, aliases, ipv4: w.ipv4, endpointId: randomBytes(32).toString('hex'), ports, netnsPath }, meta);
+        const ep = this.engine.world.networks.get(w.net.id)!.endpoints[c.id];
+        const spec: EndpointSpec = {
+          networkId: w.net.id, containerId: c.id, containerName: c.name, aliases, ipv4: ep.ip, mac: ep.mac, ports, netnsPath,
+        };
+        try {
+          await driver.connect(toNetworkSpec(w.net), spec);
+        } catch (e) {
+          await this.decide(w.net, w.net.id, { type: 'Disconnect', containerId: c.id, force: true }, meta);
+          throw e;
+        }
+        if (ep.ip) addresses.push(ep.ip);
+        if (w.net.name !== 'bridge' && w.net.gateway && !embeddedResolver) embeddedResolver = w.net.gateway;
+      }
+    } catch (e) {
+      await this.tearDown(c, meta).catch(() => undefined);
+      throw e;
+    }
+    return { network: { mode: 'path', path: netnsPath }, etcFiles: await this.writeEtc(c, addresses, embeddedResolver) };
+  }
+
+  private async writeEtc(c: ContainerRecord, addresses: string[], embeddedResolver?: string): Promise<NonNullable<ContainerRuntimeSpec['etcFiles']>> {
+    const dir = this.engine.containerDir(c.id);
+    const hostname = c.config.Hostname || c.id.slice(0, 12);
+    const extraHosts = (c.hostConfig.ExtraHosts ?? []).map((h) => { const i = h.lastIndexOf(':'); return { names: [h.slice(0, i)], ip: h.slice(i + 1) }; });
+    const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+    const files = {
+      hosts: join(dir, 'hosts'),
+      resolvConf: join(dir, 'resolv.conf'),
+      hostname: join(dir, 'hostname'),
+    };
+    await writeFile(files.hosts, hostsFile({ hostname, addresses, extraHosts }));
+    await writeFile(files.resolvConf, resolvConf({
+      hostResolvConf: hostResolv, embeddedResolver, dns: c.hostConfig.Dns ?? undefined,
+      dnsSearch: c.hostConfig.DnsSearch ?? undefined, dnsOptions: c.hostConfig.DnsOptions ?? undefined,
+    }));
+    await writeFile(files.hostname, hostname + '\n');
+    return files;
+  }
+
+  /** Disconnects every endpoint of the container and removes its sandbox. */
+  async tearDown(c: ContainerRecord, meta: CommandMeta): Promise<void> {
+    const cur = this.engine.world.containers.get(c.id) ?? c;
+    let sandboxDriver: NetworkDriver | undefined;
+    for (const ep of Object.values(cur.networks)) {
+      const n = this.engine.world.networks.get(ep.networkId);
+      if (!n) continue;
+      const driver = this.driver(n.driver);
+      sandboxDriver ??= driver;
+      await driver.disconnect(toNetworkSpec(n), {
+        networkId: n.id, containerId: c.id, containerName: cur.name, aliases: ep.aliases, ipv4: ep.ip, mac: ep.mac, ports: ep.ports, netnsPath: ep.netnsPath,
+      }).catch((e) => this.engine.log.warn(`disconnect ${c.id} from ${n.name}: ${(e as Error).message}`));
+      await this.decide(n, n.id, { type: 'Disconnect', containerId: c.id, force: true }, meta);
+    }
+    const mode = cur.hostConfig.NetworkMode || 'default';
+    if (!mode.startsWith('container:')) {
+      if (!sandboxDriver) {
+        try { const first = this.wantedNetworks(cur)[0].net; sandboxDriver = this.driver(first.driver); } catch { /* network gone */ }
+      }
+      if (sandboxDriver?.needsNamespace) await sandboxDriver.removeSandbox(c.id);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// Builds the runtime driver's input from the container as recorded and its image: pure.
+import type { ContainerRuntimeSpec, MountSpec } from '../contracts/runtime.ts';
+import type { ImageConfigJson } from '../contracts/images.ts';
+import type { ContainerRecord } from '../world.ts';
+import { mountOrder } from '../mounts/normalize.ts';
+import { tmpfsMountOptions } from '../mounts/tmpfs.ts';
+
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Entrypoint + Cmd as Docker combines them: the container's own override the image's. */
+export function resolveArgs(c: ContainerRecord, image: ImageConfigJson['config'] = {}): string[] {
+  const cfg = c.config;
+  const entrypoint = cfg.Entrypoint !== undefined && cfg.Entrypoint !== null ? cfg.Entrypoint : (image.Entrypoint ?? []);
+  // Docker: setting an entrypoint on the container resets the image's Cmd
+  const cmdFromImage = cfg.Entrypoint !== undefined && cfg.Entrypoint !== null && (cfg.Entrypoint as string[]).length > 0 ? [] : (image.Cmd ?? []);
+  const cmd = cfg.Cmd && cfg.Cmd.length > 0 ? cfg.Cmd : cmdFromImage;
+  return [...(entrypoint ?? []), ...(cmd ?? [])];
+}
+
+/** Image env, then container env overriding by key; PATH defaulted as Docker does. */
+export function mergeEnv(imageEnv: string[] = [], ctrEnv: string[] = []): string[] {
+  const out = new Map<string, string>();
+  for (const kv of [...imageEnv, ...ctrEnv]) {
+    const i = kv.indexOf('=');
+    out.set(i < 0 ? kv : kv.slice(0, i), kv);
+  }
+  if (!out.has('PATH')) out.set('PATH', DEFAULT_PATH);
+  return [...out.values()];
+}
+
+export interface SpecInputs {
+  c: ContainerRecord;
+  image: ImageConfigJson;
+  rootfs: string;
+  dir: string;
+  logPath: string;
+  logFormat: 'json-file' | 'k8s-file';
+  network: ContainerRuntimeSpec['network'];
+  etcFiles?: ContainerRuntimeSpec['etcFiles'];
+  /** volume name -> host path it is mounted at */
+  volumePaths: Record<string, string>;
+}
+
+export function buildRuntimeSpec(i: SpecInputs): ContainerRuntimeSpec {
+  const { c, image } = i;
+  const hc = c.hostConfig;
+  const imgCfg = image.config ?? {};
+  const mounts: MountSpec[] = mountOrder(c.mounts).map((m) => ({
+    type: m.type === 'volume' ? 'bind' : m.type,
+    source: m.type === 'volume' ? i.volumePaths[m.source] : m.type === 'tmpfs' ? 'tmpfs' : m.source,
+    target: m.target,
+    readOnly: m.readOnly,
+    options: m.type === 'tmpfs' ? tmpfsMountOptions(m) : m.propagation ? [m.propagation] : undefined,
+  }));
+  const missing = mounts.find((m) => m.type === 'bind' && !m.source);
+  if (missing) throw new Error(`volume for ${missing.target} is not mounted`);
+  const hostname = c.config.Hostname || c.id.slice(0, 12);
+  return {
+    id: c.id,
+    name: c.name,
+    rootfs: i.rootfs,
+    dir: i.dir,
+    process: {
+      args: resolveArgs(c, imgCfg),
+      env: mergeEnv(imgCfg.Env, c.config.Env ?? []),
+      cwd: c.config.WorkingDir || imgCfg.WorkingDir || '/',
+      user: c.config.User || imgCfg.User || '',
+      tty: !!c.config.Tty,
+      openStdin: !!c.config.OpenStdin,
+    },
+    hostname,
+    domainname: c.config.Domainname || undefined,
+    platform: c.platform,
+    mounts,
+    resources: {
+      memory: hc.Memory || undefined,
+      memorySwap: hc.MemorySwap || undefined,
+      cpuShares: hc.CpuShares || undefined,
+      cpuQuota: hc.CpuQuota || undefined,
+      cpuPeriod: hc.CpuPeriod || undefined,
+      nanoCpus: hc.NanoCpus || undefined,
+      pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
+    },
+    ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+    readonlyRootfs: !!hc.ReadonlyRootfs,
+    privileged: !!hc.Privileged,
+    capAdd: hc.CapAdd ?? [],
+    capDrop: hc.CapDrop ?? [],
+    network: i.network,
+    etcFiles: i.etcFiles,
+    labels: { ...(imgCfg.Labels ?? {}), ...(c.config.Labels ?? {}) },
+    log: { path: i.logPath, format: i.logFormat },
+    stopSignal: c.config.StopSignal || imgCfg.StopSignal || undefined,
+  };
+}
