@@ -1,7 +1,8 @@
 // VolumePluginDriver against misbehaving or late Docker volume plugins: timeouts that name the
 // plugin and change nothing, Err answers surfaced, late sockets retried, spec files, the
 // plugin host registering what it finds.
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -93,6 +94,30 @@ test('a socket that appears late: the call waits and succeeds', async () => {
   assert.ok(Date.now() - started >= 500);
   assert.equal(p.calls, ['/Plugin.Activate', '/VolumeDriver.Create']);
   assert.equal((await d.list()).map((v) => v.name), ['late']);
+});
+
+test('a stale socket (connection refused) is retried until the plugin restarts', async () => {
+  const f = fixture();
+  const sock = join(f.plugins, `${f.name}.sock`);
+  await mkdir(f.plugins, { recursive: true });
+  // a socket file nobody listens on, as a crashed plugin leaves behind
+  execFileSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', sock]);
+  const d = new VolumePluginDriver(f.name, { dirs: [f.plugins], timeoutMs: 5000 });
+  const creating = d.create('again', {});
+  await new Promise((r) => setTimeout(r, 400));
+  await unlink(sock);
+  const p = await start({ socketPath: sock, dataDir: f.data });
+  await creating;
+  assert.equal(p.calls, ['/Plugin.Activate', '/VolumeDriver.Create']);
+
+  // and a plugin gone for longer than the window is reported as unreachable, naming it
+  const g = fixture();
+  await mkdir(g.plugins, { recursive: true });
+  const gsock = join(g.plugins, `${g.name}.sock`);
+  execFileSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', gsock]);
+  const e = await rejection(() => new VolumePluginDriver(g.name, { dirs: [g.plugins], timeoutMs: 300 }).list());
+  assert.is(e.status, 503);
+  assert.match(e.message, `volume plugin ${g.name}: Plugin.Activate: cannot reach the plugin at unix://${gsock} after 300ms`);
 });
 
 test('a plugin that never appears: not found after the retry window, naming it', async () => {

@@ -29,7 +29,8 @@ export function fromApiMount(m: ApiMount, deps: ApiMountDeps): MountSpec {
       if (propagation && !PROPAGATIONS.includes(propagation as Propagation)) throw fail(`invalid propagation mode: ${propagation}`);
       if (m.VolumeOptions) throw fail('field VolumeOptions must not be specified');
       if (!posix.isAbsolute(source)) throw fail(`invalid mount path: '${source}' mount path must be absolute`);
-      if (!deps.pathExists(source)) throw fail(`bind source path does not exist: ${source}`);
+      // API 1.42+ CreateMountpoint: a missing source is created (as -v does) instead of refused
+      if (!m.BindOptions?.CreateMountpoint && !deps.pathExists(source)) throw fail(`bind source path does not exist: ${source}`);
       return { ...base, type: 'bind', source: cleanPath(source), propagation: (propagation as Propagation) || 'rprivate' };
     }
     case 'volume': {

@@ -10,3 +10,4 @@ export { normalizeContainerMounts, mountOrder, type NormalizeDeps } from './norm
 export { validateVolumeName, volumeNameProblem, generateAnonymousVolumeName, isAnonymousVolumeName, VOLUME_NAME_PATTERN } from './volume-name.ts';
 export { isValidMountMode } from './modes.ts';
 export { cleanPath } from './paths.ts';
+export { inspectMount, type DockerMountPoint } from './inspect.ts';

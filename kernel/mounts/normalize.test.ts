@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fromApiMount } from './api-mount.ts';
+import { inspectMount } from './inspect.ts';
 import { mountOrder, normalizeContainerMounts } from './normalize.ts';
 import { parseRamSize, parseTmpfsEntry, tmpfsMountOptions } from './tmpfs.ts';
 import type { MountSpec } from './types.ts';
@@ -94,6 +95,23 @@ test('--volumes-from: shared, read-only when asked, overridden by binds', () => 
 test('mountOrder puts parents first', () => {
   const ms = normalizeContainerMounts({ binds: ['/srv:/a/b/c', 'v1:/a', 'v2:/a/b'] }, deps);
   assert.equal(mountOrder(ms).map((m) => m.target), ['/a', '/a/b', '/a/b/c']);
+});
+
+test('bind CreateMountpoint skips the existence check', () => {
+  const b = fromApiMount({ Type: 'bind', Source: '/not/yet', Target: '/d', BindOptions: { CreateMountpoint: true } }, deps);
+  assert.is(b.source, '/not/yet');
+});
+
+test('inspect view of mounts', () => {
+  const [v, b, t, hidden] = normalizeContainerMounts({
+    binds: ['data1:/data:ro,nocopy', '/srv:/www'], mounts: [{ Type: 'tmpfs', Target: '/scratch' }], tmpfs: { '/run': '' },
+  }, deps);
+  assert.equal(inspectMount(v, '/var/lib/berth/volumes/data1/_data'), {
+    Type: 'volume', Name: 'data1', Source: '/var/lib/berth/volumes/data1/_data', Driver: 'local', Destination: '/data', Mode: 'ro,nocopy', RW: false, Propagation: '',
+  });
+  assert.equal(inspectMount(b, '/srv'), { Type: 'bind', Source: '/srv', Destination: '/www', Mode: '', RW: true, Propagation: 'rprivate' });
+  assert.equal(inspectMount(t, ''), { Type: 'tmpfs', Source: '', Destination: '/scratch', Mode: '', RW: true, Propagation: '' });
+  assert.is(inspectMount(hidden, ''), undefined);
 });
 
 test.run();
