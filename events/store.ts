@@ -92,10 +92,10 @@ export async function openEventStore(dir: string, opts: OpenOptions = {}): Promi
       wal, repaired, tookOverLockFrom: lock.tookOverFrom, notes, ms: performance.now() - started,
     };
     const store = new LevelEventStore(db, dir, lock, report, tail, opts);
-    if (tail.dropped.length || tail.fixes.length || repaired || (wal && !wal.complete)) opts.onTornTail?.(report);
+    if (tail.dropped.length || tail.corrupt.length || tail.fixes.length || repaired || (wal && !wal.complete)) opts.onTornTail?.(report);
     return store;
   } catch (err) {
-    if (!(err instanceof StoreLockedError)) lock.release();
+    lock.release(); // only removes the file if it still names this open
     throw err;
   }
 }
@@ -110,7 +110,12 @@ async function openLevel(dir: string): Promise<{ db: Db; repaired?: string }> {
     const e = err as Error & { code?: string; cause?: Error & { code?: string } };
     const code = e.cause?.code ?? e.code;
     const message = e.cause?.message ?? e.message;
-    if (code === 'LEVEL_LOCKED' || /lock/i.test(message)) throw new StoreLockedError(dir, readLock(dir));
+    if (code === 'LEVEL_LOCKED' || /lock/i.test(message)) {
+      // LevelDB's LOCK is held though the lock file named no live holder (it was removed,
+      // or the holder is taking it over right now): name whoever the file names, if not us
+      const named = readLock(dir);
+      throw new StoreLockedError(dir, named && named.pid !== process.pid ? named : undefined);
+    }
     try {
       await ClassicLevel.repair(dir);
       db = make();
