@@ -79,7 +79,11 @@ export class LocalVolumeDriver implements VolumeDriver {
     await this.lock.run(name, async () => {
       const v = this.must(name);
       if (v.holders.size > 0) throw conflict(`remove ${name}: volume is in use - [${[...v.holders].join(', ')}]`);
-      if (await isMountPoint(v.data)) await unmountFilesystem(v.data);
+      // every stacked mount must go first: rm -rf through a bind mount would delete the host's files
+      for (let i = 0; await isMountPoint(v.data); i++) {
+        if (i === 8) throw conflict(`remove ${name}: ${v.data} stays mounted`);
+        await unmountFilesystem(v.data);
+      }
       // never delete outside the driver's dir, even through a symlinked volume dir
       const real = await realpath(v.root).catch(() => v.root);
       if (!real.startsWith(`${await realpath(this.dir)}/`)) throw conflict(`unable to remove a directory outside of the local volume root ${this.dir}: ${real}`);

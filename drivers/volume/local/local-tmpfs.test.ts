@@ -1,7 +1,8 @@
 // The local driver with Docker's tmpfs options really mounts a tmpfs on the first container
 // mount and unmounts it on the last (checked in /proc/self/mountinfo).
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -87,6 +88,31 @@ test('remove of a volume still mounted by a stale daemon unmounts first', async 
   await d2.remove('berth-tmpfs-3');
   assert.is((await mountsAt(data)).length, 0);
   assert.not.ok(existsSync(join(paths.state, 'berth-tmpfs-3')));
+});
+
+test('type=none o=bind device=<dir> binds a host directory in (a common Docker recipe)', async () => {
+  const d = new LocalVolumeDriver();
+  await d.init(paths);
+  const host = join(paths.root, 'host-dir');
+  await mkdir(host);
+  await writeFile(join(host, 'from-host'), 'host data');
+  await d.create('berth-bindvol', { type: 'none', o: 'bind', device: host });
+  const data = await d.mount('berth-bindvol', 'ctr-a');
+  assert.is(await readFile(join(data, 'from-host'), 'utf8'), 'host data');
+  await writeFile(join(data, 'from-ctr'), 'ctr data');
+  await d.unmount('berth-bindvol', 'ctr-a');
+  assert.is((await mountsAt(data)).length, 0);
+  assert.is(await readFile(join(host, 'from-ctr'), 'utf8'), 'ctr data', 'writes landed in the host dir');
+  // a restarted daemon left it mounted twice over: remove must peel every layer before deleting
+  await d.mount('berth-bindvol', 'ctr-b');
+  const d2 = new LocalVolumeDriver();
+  await d2.init(paths);
+  await d2.mount('berth-bindvol', 'ctr-b');
+  execFileSync('mount', ['--bind', host, data]);
+  assert.is((await mountsAt(data)).length, 2);
+  await d2.unmount('berth-bindvol', 'ctr-b');
+  await d2.remove('berth-bindvol');
+  assert.is(await readFile(join(host, 'from-host'), 'utf8'), 'host data', 'removing the volume leaves the host dir alone');
 });
 
 test('bad options are refused before anything is created', async () => {
