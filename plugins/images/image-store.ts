@@ -15,6 +15,8 @@ import { pushImage } from './push.ts';
 export interface ImageStoreOptions {
   /** registries (host[:port] or IPv4 CIDR) that may be reached over plain HTTP */
   insecureRegistries?: string[];
+  /** platform pulled when none is asked for, e.g. "linux/arm64" (default: the host's) */
+  defaultPlatform?: string;
 }
 
 export class ImageStore implements ImageService {
@@ -22,9 +24,11 @@ export class ImageStore implements ImageService {
   private layerInfo?: LayerInfoCache;
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly insecureRegistries: string[];
+  private readonly defaultPlatform?: string;
 
   constructor(opts: ImageStoreOptions = {}) {
     this.insecureRegistries = opts.insecureRegistries ?? [];
+    this.defaultPlatform = opts.defaultPlatform;
   }
 
   private get deps() {
@@ -58,7 +62,7 @@ export class ImageStore implements ImageService {
   }
 
   pull(ref: string, opts: { platform?: string; auth?: RegistryAuth; onProgress?: (p: ProgressEvent) => void; signal?: AbortSignal } = {}): Promise<ImageDescriptor> {
-    return pullImage(this.deps, ref, opts);
+    return pullImage(this.deps, ref, { ...opts, platform: opts.platform ?? this.defaultPlatform });
   }
 
   push(ref: string, image: ImageDescriptor, opts: { auth?: RegistryAuth; onProgress?: (p: ProgressEvent) => void } = {}): Promise<{ digest: string; size: number }> {

@@ -14,8 +14,11 @@ export const plugin: BerthPlugin = {
     description: 'content-addressable image store, OCI distribution client, docker-archive and OCI layout',
   },
   register(ctx) {
-    const insecure = ctx.engineConfig.insecureRegistries;
+    // the engine config keeps these under `images`; a top-level key is accepted too
+    const section = (ctx.engineConfig.images ?? {}) as { insecureRegistries?: unknown; defaultPlatform?: unknown };
+    const insecure = section.insecureRegistries ?? ctx.engineConfig.insecureRegistries;
     const insecureRegistries = Array.isArray(insecure) ? insecure.filter((x): x is string => typeof x === 'string') : [];
-    ctx.provide('images', 'default', new ImageStore({ insecureRegistries }));
+    const defaultPlatform = typeof section.defaultPlatform === 'string' ? section.defaultPlatform : undefined;
+    ctx.provide('images', 'default', new ImageStore({ insecureRegistries, defaultPlatform }));
   },
 };

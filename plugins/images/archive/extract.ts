@@ -18,11 +18,12 @@ function safeJoin(dir: string, name: string): string {
 
 export async function extractArchive(src: Readable, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
+  const realDir = await realpath(dir);
   const ex = extract();
   const feeding = pipeline(decompressStream(src), ex);
   feeding.catch(() => undefined); // surfaced through the iterator below
-  const realDir = await realpath(dir);
   let count = 0;
+  // no await between starting the feed and iterating: tar-stream drops entries nobody listens for
   for await (const entry of ex) {
     const h = entry.header;
     const path = safeJoin(dir, h.name);
