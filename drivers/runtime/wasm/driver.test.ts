@@ -54,6 +54,7 @@ test.before(async () => {
 
 test.after(async () => {
   for (const id of started) await driver.delete(id, { force: true }).catch(() => {});
+  driver.close();
   for (const c of ['memory', 'cpu']) spawnSync('rmdir', [join('/sys/fs/cgroup', c, cgroupParent)]);
   rmSync(tmp, { recursive: true, force: true });
 });

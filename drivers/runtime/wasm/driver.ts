@@ -14,7 +14,7 @@ import type {
 } from '../../../kernel/contracts/runtime.ts';
 import { CgroupsV1, type Controller } from './cgroups.ts';
 import { EXIT_FILE, readExitFile } from './exit-file.ts';
-import { launchMonitor, RUNNER_OUT } from './monitor.ts';
+import { launchMonitor, PrewarmedMonitor, RUNNER_OUT, type Monitor } from './monitor.ts';
 import { isAlive, procStat, psRows, rssBytes, systemCpuNs, ticksToNs } from './proc.ts';
 import { entrypointCandidates, envEntries, runnerConfig, supportsPlatform, unsupportedFeatures } from './runner-config.ts';
 import { ensureTranspiled } from './transpile-cache.ts';
@@ -28,6 +28,12 @@ export interface WasmRuntimeOptions {
   cgroups?: boolean;
   /** how often adopted (not our child) runners are checked after a daemon restart, ms */
   adoptPollMs?: number;
+  /**
+   * keep one runner started ahead (engines loaded, I/O worker booted) for the next
+   * container, from the first start on (default true). Not used for containers with a
+   * memory limit (the runner's own baseline must be charged to their cgroup) or a netns.
+   */
+  prewarm?: boolean;
 }
 
 const CONFIG_FILE = 'wasm-config.json';
@@ -59,6 +65,7 @@ export class WasmRuntime implements RuntimeDriver {
   #controllers: Controller[] = [];
   #adopted = new Map<string, NodeJS.Timeout>();
   #opts: WasmRuntimeOptions;
+  #idle?: PrewarmedMonitor;
 
   constructor(opts: WasmRuntimeOptions = {}) {
     this.#opts = opts;
@@ -80,6 +87,7 @@ export class WasmRuntime implements RuntimeDriver {
     this.#paths = paths;
     await mkdir(join(paths.state, 'containers'), { recursive: true });
     await mkdir(join(paths.state, 'transpiled'), { recursive: true });
+    await mkdir(paths.run, { recursive: true });
     this.#controllers = this.#opts.cgroups === false ? [] : await this.#cgroups.available();
     for (const f of await readdir(join(paths.state, 'containers'))) {
       if (!f.endsWith('.json')) continue;
@@ -176,9 +184,9 @@ export class WasmRuntime implements RuntimeDriver {
     rec.cgroups = this.#controllers;
     const cgroupProcs = rec.cgroups.length ? await this.#cgroups.create(id, spec.resources, rec.cgroups) : [];
     const startedAtNano = nowNano();
-    let m;
+    let m: Monitor;
     try {
-      m = await launchMonitor({ configPath, dir: spec.dir, netnsPath: spec.network.mode === 'path' ? spec.network.path : undefined, cgroupProcs });
+      m = await this.#launch({ configPath, dir: spec.dir, cgroupProcs }, spec);
     } catch (err) {
       await this.#cgroups.remove(id, rec.cgroups).catch(() => {});
       throw new BerthError(`wasm runtime: ${(err as Error).message}`, 500);
@@ -190,6 +198,38 @@ export class WasmRuntime implements RuntimeDriver {
     await this.#save(rec);
     m.child.once('exit', () => void this.#observeExit(id, false));
     return { pid: m.runnerPid, startedAtNano };
+  }
+
+  /** a prewarmed runner when one fits, else a fresh one; then prepares the next */
+  async #launch(l: { configPath: string; dir: string; cgroupProcs: string[] }, spec: ContainerRuntimeSpec): Promise<Monitor> {
+    const netnsPath = spec.network.mode === 'path' ? spec.network.path : undefined;
+    const idle = this.#idle;
+    const fits = idle && idle.child.exitCode === null && !netnsPath && !(spec.resources.memory && spec.resources.memory > 0);
+    try {
+      if (fits) {
+        this.#idle = undefined;
+        try {
+          return await idle.assign(l);
+        } catch {
+          // it died or could not join: start this container the ordinary way
+        }
+      }
+      return await launchMonitor({ ...l, netnsPath });
+    } finally {
+      this.#refill();
+    }
+  }
+
+  #refill(): void {
+    if (this.#opts.prewarm === false || this.#idle) return;
+    this.#idle = new PrewarmedMonitor(join(this.#state.run, 'wasm-prewarm.out'));
+  }
+
+  /** ends the prewarmed runner, if any (the daemon's shutdown; tests) */
+  close(): void {
+    this.#idle?.discard();
+    this.#idle = undefined;
+    for (const id of [...this.#adopted.keys()]) this.#stopAdopting(id);
   }
 
   /** reads the exit file the monitor wrote and reports the exit once */
@@ -328,7 +368,7 @@ export class WasmRuntime implements RuntimeDriver {
     return followLog(rec.spec.log.path, rec.spec.log.format, { stdout: opts.stdout, stderr: opts.stderr, fromStart: rec.status === 'created' }, done);
   }
 
-  async resize(id: string): Promise<void> {
+  async resize(id: string, _cols?: number, _rows?: number): Promise<void> {
     this.#get(id);
     throw notImplemented('the wasm runtime has no TTY to resize');
   }

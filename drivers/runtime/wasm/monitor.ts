@@ -3,14 +3,26 @@
 // has one), reports the runner's pid on fd 3, waits for it, and writes the exit file
 // with the status sh saw (128+n for a signal, so SIGKILL and the OOM killer give 137).
 // It outlives the daemon; signals go to the runner only, so the monitor always records.
+//
+// A prewarmed monitor starts the runner with --wait before there is a container: the
+// runner loads its engines and boots the shim's I/O worker, then both wait on sockets
+// from the daemon — sh for the container dir and cgroups (it moves itself and the runner
+// in), the runner for its config path. If the daemon dies first, both see EOF and quit.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { EXIT_FILE } from './exit-file.ts';
 
 export const RUNNER_PATH = fileURLToPath(new URL('./runner.mjs', import.meta.url));
 export const RUNNER_OUT = 'wasm-runner.out';
 
-const SCRIPT = `
+const RECORD_EXIT = `
+wait "$pid"
+rc=$?
+echo "$rc $(date +%s%N)" > "$dir/${EXIT_FILE}.tmp" && mv "$dir/${EXIT_FILE}.tmp" "$dir/${EXIT_FILE}"
+`;
+
+const DIRECT = `
 node=$1 runner=$2 config=$3 dir=$4 netns=$5; shift 5
 for procs in "$@"; do echo $$ > "$procs" || exit 125; done
 if [ -n "$netns" ]; then
@@ -22,10 +34,22 @@ pid=$!
 trap '' PIPE
 echo "$pid" >&3
 exec 3>&-
-wait "$pid"
-rc=$?
-echo "$rc $(date +%s%N)" > "$dir/${EXIT_FILE}.tmp" && mv "$dir/${EXIT_FILE}.tmp" "$dir/${EXIT_FILE}"
-`;
+${RECORD_EXIT}`;
+
+const PREWARMED = `
+node=$1 runner=$2 out=$3
+"$node" --no-warnings "$runner" --wait 3<&4 4<&- </dev/null >>"$out" 2>&1 &
+pid=$!
+exec 4<&-
+trap '' PIPE
+echo "$pid" >&3
+read -r dir <&3 || exit 0
+while read -r procs <&3 && [ -n "$procs" ]; do
+  { echo "$pid" > "$procs" && echo $$ > "$procs"; } || { kill -9 "$pid"; echo "cannot join $procs" >&3; exit 125; }
+done
+echo ok >&3
+exec 3>&-
+${RECORD_EXIT}`;
 
 export interface MonitorLaunch {
   configPath: string;
@@ -36,30 +60,98 @@ export interface MonitorLaunch {
 
 export interface Monitor { child: ChildProcess; monitorPid: number; runnerPid: number }
 
-export function launchMonitor(l: MonitorLaunch): Promise<Monitor> {
-  const child = spawn('/bin/sh', ['-c', SCRIPT, 'berth-wasm-monitor', process.execPath, RUNNER_PATH, l.configPath, l.dir, l.netnsPath ?? '', ...l.cgroupProcs], {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
-  });
+/** resolves with the first line read from `sock` */
+function readLine(sock: Socket, child: ChildProcess, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const pipe = child.stdio[3]!;
     let text = '';
-    const fail = (why: string) => {
-      pipe.destroy();
-      reject(new Error(why));
-    };
-    pipe.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       text += d.toString();
       const nl = text.indexOf('\n');
       if (nl < 0) return;
-      pipe.destroy();
-      child.unref();
-      resolve({ child, monitorPid: child.pid!, runnerPid: Number(text.slice(0, nl)) });
-    });
-    child.once('error', (err) => fail(`cannot start the wasm monitor: ${err.message}`));
-    child.once('exit', (code) => {
-      if (!text.includes('\n')) fail(code === 125 ? 'cannot join the container cgroups' : `the wasm monitor exited with ${code} before starting the runner`);
-    });
+      cleanup();
+      resolve(text.slice(0, nl));
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(code === 125 ? 'cannot join the container cgroups' : `the wasm monitor exited with ${code} before ${what}`));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(new Error(`cannot start the wasm monitor: ${err.message}`));
+    };
+    const cleanup = () => {
+      sock.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', onError);
+    };
+    sock.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', onError);
   });
+}
+
+const ENV = () => ({ PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' });
+
+export async function launchMonitor(l: MonitorLaunch): Promise<Monitor> {
+  const child = spawn('/bin/sh', ['-c', DIRECT, 'berth-wasm-monitor', process.execPath, RUNNER_PATH, l.configPath, l.dir, l.netnsPath ?? '', ...l.cgroupProcs], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    env: ENV(),
+  });
+  const pipe = child.stdio[3] as Socket;
+  try {
+    const pid = Number(await readLine(pipe, child, 'starting the runner'));
+    return { child, monitorPid: child.pid!, runnerPid: pid };
+  } finally {
+    pipe.destroy();
+    child.unref();
+  }
+}
+
+/** A monitor + runner started ahead of any container, waiting for one. */
+export class PrewarmedMonitor {
+  readonly child: ChildProcess;
+  readonly ready: Promise<number>;
+  #control: Socket;
+  #job: Socket;
+
+  constructor(outPath: string) {
+    this.child = spawn('/bin/sh', ['-c', PREWARMED, 'berth-wasm-monitor', process.execPath, RUNNER_PATH, outPath], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
+      env: ENV(),
+    });
+    this.#control = this.child.stdio[3] as Socket;
+    this.#job = this.child.stdio[4] as Socket;
+    this.ready = readLine(this.#control, this.child, 'starting the runner').then(Number);
+    this.ready.catch(() => {});
+    // an idle prewarmed runner must not keep the daemon (or a test) alive
+    this.child.unref();
+    this.#control.unref();
+    this.#job.unref();
+  }
+
+  /** hands over a container: cgroups first (sh moves both in), then the runner's config */
+  async assign(l: Omit<MonitorLaunch, 'netnsPath'>): Promise<Monitor> {
+    // while handing over, these sockets are what the daemon waits on: keep the loop alive
+    this.#control.ref();
+    this.#job.ref();
+    const runnerPid = await this.ready;
+    try {
+      this.#control.write(`${l.dir}\n${l.cgroupProcs.map((p) => `${p}\n`).join('')}\n`);
+      const ack = await readLine(this.#control, this.child, 'joining the cgroups');
+      if (ack !== 'ok') throw new Error(ack);
+      await new Promise<void>((resolve, reject) => this.#job.write(`${l.configPath}\n`, (err) => (err ? reject(err) : resolve())));
+      return { child: this.child, monitorPid: this.child.pid!, runnerPid };
+    } finally {
+      this.#control.destroy();
+      this.#job.destroy();
+    }
+  }
+
+  /** ends an unused one (both processes see EOF and quit) */
+  discard(): void {
+    this.#control.destroy();
+    this.#job.destroy();
+  }
 }

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,22 +27,22 @@ test.before(async () => {
 
 test.after(async () => {
   for (const id of ids) await driver?.delete(id, { force: true }).catch(() => {});
+  driver?.close();
   for (const c of ['memory', 'cpu']) spawnSync('rmdir', [join('/sys/fs/cgroup', c, cgroupParent)]);
   rmSync(tmp, { recursive: true, force: true });
 });
 
 test('exits while the daemon was down are reported; running guests are adopted', async () => {
   const quick = wasmSpec(tmp, rootfs, ['/app.wasm', 'exit', '7']);
-  const slow = wasmSpec(tmp, rootfs, ['/app.wasm', 'sleep', '1500', 'exit', '4']);
+  const slow = wasmSpec(tmp, rootfs, ['/app.wasm', 'sleep', '4000', 'exit', '4']);
   const killed = wasmSpec(tmp, rootfs, ['/app.wasm', 'sleep', '60000']);
   ids.push(quick.id, slow.id, killed.id);
   const out = execFileSync(process.execPath, ['--import', 'tsx', fixture, tmp, cgroupParent, ...[quick, slow, killed].map((s) => JSON.stringify(s))], { encoding: 'utf8' });
   const pids = Object.fromEntries(out.trim().split('\n').map((l) => l.split(' ')));
   assert.is(Object.keys(pids).length, 3);
   // while "down": the quick one ends by itself, the other is killed from outside
-  await new Promise((r) => setTimeout(r, 700));
   process.kill(Number(pids[killed.id]), 'SIGKILL');
-  await new Promise((r) => setTimeout(r, 200));
+  for (const s of [quick, killed]) await waitFor(() => existsSync(join(s.dir, 'wasm-exit')), 15_000);
 
   driver = new WasmRuntime({ cgroupParent, adoptPollMs: 50 });
   await driver.init({ root: tmp, state: join(tmp, 'runtime/wasm'), run: join(tmp, 'run') });
@@ -73,6 +73,15 @@ test('kill works on an adopted container', async () => {
   await d.kill(spec.id, 'TERM');
   assert.is((await exited).exitCode, 143);
   await d.delete(spec.id);
+  d.close();
 });
+
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 test.run();

@@ -1,4 +1,7 @@
-// The child process that runs one WASM container: `node runner.mjs <config.json>`.
+// The child process that runs one WASM container.
+//   node runner.mjs <config.json>   run it now
+//   node runner.mjs --wait          prewarmed: load the engines and the shim's I/O worker,
+//                                   then read the config path as one line on fd 3
 // A core module (WASI preview 1) runs under node:wasi and keeps its real exit code; a
 // component runs from its jco-transpiled JS with @bytecodealliance/preview2-shim.
 // Guest stdout/stderr become container log lines. The process exits with the guest's
@@ -6,22 +9,24 @@
 // warm-start budget is a bare `node` start plus instantiation.
 import { readFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { LogWriter } from './log-writer.mjs';
+import { buildImports, preloadShim } from './shim-imports.mjs';
 
 const TRAP_EXIT = 134;
+/** what a CLI component built with the preview 1 adapter imports: loaded ahead when prewarmed */
+const COMMON_IMPORTS = ['wasi:cli/environment', 'wasi:clocks/monotonic-clock', 'wasi:filesystem/types', 'wasi:io/streams', 'wasi:random/random'];
 
-const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const log = new LogWriter(config.log.path, config.log.format);
-process.on('exit', () => log.flush());
+let log;
 
 function fail(err) {
   const msg = err instanceof WebAssembly.RuntimeError ? `wasm trap: ${err.message}` : `wasm runtime error: ${err?.stack ?? err}`;
-  log.write('stderr', Buffer.from(msg + '\n'));
+  log?.write('stderr', Buffer.from(msg + '\n'));
   writeSync(2, msg + '\n');
   process.exit(TRAP_EXIT);
 }
 
-async function runModule() {
+async function runModule(config) {
   const { WASI } = await import('node:wasi');
   const wasi = new WASI({
     version: 'preview1',
@@ -50,33 +55,23 @@ async function runModule() {
     view.setUint32(nwrittenPtr, total, true);
     return 0;
   };
-  const module = await WebAssembly.compile(readFileSync(config.wasm));
+  const module = await WebAssembly.compile(await readFile(config.wasm));
   const instance = await WebAssembly.instantiate(module, imports);
   memory = instance.exports.memory;
   return wasi.start(instance);
 }
 
-async function runComponent() {
-  const [{ WASIShim }, { instantiate }] = await Promise.all([
-    import('@bytecodealliance/preview2-shim/instantiation'),
-    import(config.transpiled.js),
-  ]);
+async function runComponent(config, preloaded) {
+  const dir = config.transpiled.dir;
+  const wanted = JSON.parse(readFileSync(`${dir}/imports.json`, 'utf8'));
+  const loading = { ...preloadShim(wanted), ...preloaded };
+  const { instantiate } = await import(config.transpiled.js);
   // The shim writes guest stdout/stderr with process.stdout/stderr.write on this thread.
   process.stdout.write = (chunk) => (log.write('stdout', chunk), true);
   process.stderr.write = (chunk) => (log.write('stderr', chunk), true);
-  const shim = new WASIShim({
-    sandbox: {
-      preopens: config.preopens,
-      env: Object.fromEntries(config.env),
-      args: config.args,
-      enableNetwork: config.network,
-    },
-  });
-  const imports = shim.getImportObject();
-  const environment = imports['wasi:cli/environment'];
-  // never leak the host's working directory
-  imports['wasi:cli/environment'] = { ...environment, getEnvironment: () => config.env, getArguments: () => config.args, initialCwd: () => config.cwd };
-  const dir = config.transpiled.dir;
+  const imports = await buildImports(wanted, {
+    preopens: config.preopens, env: config.env, args: config.args, cwd: config.cwd, network: config.network,
+  }, loading);
   const component = await instantiate((name) => readFile(`${dir}/${name}`).then((b) => WebAssembly.compile(b)), imports);
   const run = component.run ?? Object.entries(component).find(([k]) => k.startsWith('wasi:cli/run@'))?.[1];
   if (!run?.run) throw new Error('the component exports no wasi:cli/run interface (not a command component)');
@@ -90,9 +85,43 @@ async function runComponent() {
   return 0;
 }
 
-try {
-  const code = await (config.kind === 'component' ? runComponent() : runModule());
+async function run(configPath, preloaded = {}) {
+  const config = JSON.parse(readFileSync(configPath, 'utf8'));
+  log = new LogWriter(config.log.path, config.log.format);
+  process.on('exit', () => log.flush());
+  const code = await (config.kind === 'component' ? runComponent(config, preloaded) : runModule(config));
   process.exit(code ?? 0);
+}
+
+/** one line on fd 3; EOF (the daemon went away before handing over a job) ends quietly */
+function readJob() {
+  return new Promise((resolve) => {
+    const sock = new Socket({ fd: 3, readable: true, writable: false });
+    let text = '';
+    sock.on('data', (d) => {
+      text += d;
+      const nl = text.indexOf('\n');
+      if (nl >= 0) {
+        sock.destroy();
+        resolve(text.slice(0, nl));
+      }
+    });
+    sock.on('end', () => process.exit(0));
+    sock.on('error', () => process.exit(0));
+  });
+}
+
+async function prewarmed() {
+  const preloaded = preloadShim(COMMON_IMPORTS);
+  await import('node:wasi');
+  // the first call to the shim's I/O worker waits for it to boot: do it now, not in the guest's time
+  (await preloaded.clocks).monotonicClock.subscribeDuration(0n);
+  await run(await readJob(), preloaded);
+}
+
+try {
+  if (process.argv[2] === '--wait') await prewarmed();
+  else await run(process.argv[2]);
 } catch (err) {
   fail(err);
 }

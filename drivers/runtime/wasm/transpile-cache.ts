@@ -17,7 +17,7 @@ export async function ensureTranspiled(component: Uint8Array, cacheRoot: string)
   const hex = sha256Hex(component);
   const dir = join(cacheRoot, hex);
   const done: Transpiled = { dir, js: join(dir, 'guest.js'), digest: `sha256:${hex}` };
-  if (existsSync(done.js)) return done;
+  if (existsSync(join(dir, 'imports.json'))) return done;
   let job = inflight.get(hex);
   if (!job) {
     job = transpileInto(component, dir).then(() => done).finally(() => inflight.delete(hex));
@@ -41,11 +41,13 @@ async function transpileInto(component: Uint8Array, dir: string): Promise<void> 
       await mkdir(dirname(join(tmp, name)), { recursive: true });
       await writeFile(join(tmp, name), bytes);
     }
+    // which WASI interfaces it imports: the runner loads only those shim modules
+    await writeFile(join(tmp, 'imports.json'), JSON.stringify(out.imports));
     // an ES module outside any package.json "type" scope must say so
     await writeFile(join(tmp, 'package.json'), '{"type":"module"}\n');
     await mkdir(dirname(dir), { recursive: true });
     await rename(tmp, dir).catch(async (err) => {
-      if (!existsSync(join(dir, 'guest.js'))) throw err; // someone else won the race: fine
+      if (!existsSync(join(dir, 'imports.json'))) throw err; // someone else won the race: fine
     });
   } finally {
     await rm(tmp, { recursive: true, force: true });
