@@ -279,12 +279,10 @@ export class Engine {
     if (timeoutS !== 0) {
       await rt.kill(c.id, signal).catch((e) => this.log.warn(`kill ${signal} ${c.id}: ${(e as Error).message}`));
       if (timeoutS < 0) { await exited; return; }
-      const timedOut = await Promise.race([exited.then(() => false), delay(timeoutS * 1000).then(() => true)]);
-      if (!timedOut) return;
+      if (await within(exited, timeoutS * 1000)) return;
     }
     await rt.kill(c.id, 'SIGKILL').catch((e) => this.log.warn(`kill KILL ${c.id}: ${(e as Error).message}`));
-    const gone = await Promise.race([exited.then(() => true), delay(15_000).then(() => false)]);
-    if (!gone) throw new BerthError(`container ${c.id} did not exit after SIGKILL`, 500);
+    if (!(await within(exited, 15_000))) throw new BerthError(`container ${c.id} did not exit after SIGKILL`, 500);
   }
 
   async killContainer(ref: string, signal: string | undefined, meta: CommandMeta): Promise<void> {
@@ -411,6 +409,13 @@ export class Engine {
 }
 
 export function delay(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
+
+/** true if `p` settles within `ms`; the timer never outlives the race */
+export function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); });
+  return Promise.race([p.then(() => true, () => true), timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Docker's exit codes for a start that failed: 127 no such file, 126 not executable, else 128. */
 export function exitCodeForStartError(msg: string): number {
