@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export interface ExamplePluginOptions {
   /** unix socket to listen on; without it the plugin listens on 127.0.0.1 (a random port) */
@@ -112,4 +113,18 @@ export async function startExamplePlugin(opts: ExamplePluginOptions): Promise<Ex
       server.close(() => resolve());
     }),
   };
+}
+
+// Standalone: tsx conformance/volume/example-plugin.ts <socket path> <data dir>
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [socketPath, dataDir] = process.argv.slice(2);
+  if (!socketPath || !dataDir) {
+    console.error('usage: tsx conformance/volume/example-plugin.ts <socket path> <data dir>');
+    process.exit(2);
+  }
+  const p = await startExamplePlugin({ socketPath, dataDir });
+  console.log(`example volume plugin listening on ${socketPath}`);
+  const stop = () => { void p.close().then(() => process.exit(0)); };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
