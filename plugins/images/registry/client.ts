@@ -96,7 +96,13 @@ export class RegistryClient {
       const headers = new Headers(init.headers);
       headers.set('User-Agent', USER_AGENT);
       if (this.authorization) headers.set('Authorization', this.authorization);
-      return fetch(url, { ...init, headers, signal: init.signal ?? this.o.signal }).catch((e) => {
+      const attempt = () => fetch(url, { ...init, headers, signal: init.signal ?? this.o.signal });
+      // a pooled keep-alive connection the server has closed fails at once: GET/HEAD go again once
+      const idempotent = !init.method || init.method === 'GET' || init.method === 'HEAD';
+      return attempt().catch((e) => {
+        if (idempotent && !this.o.signal?.aborted) return attempt();
+        throw e;
+      }).catch((e) => {
         if (this.o.signal?.aborted) throw e;
         throw new RegistryError(`${this.o.domain}: ${init.method ?? 'GET'} ${new URL(url).pathname} failed: ${networkMessage(e)}`, 503, 'registry-unreachable');
       });

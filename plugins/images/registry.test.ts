@@ -1,0 +1,319 @@
+// Pull and push against a real registry (docker-registry 2.8 started by the test), with
+// skopeo as the interop peer, basic auth, and failure cases: corrupted blob, unknown
+// manifest media type, dropped connection mid-layer.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ImageDescriptor, ProgressEvent } from '../../kernel/contracts/images.ts';
+import { ImageStore } from './image-store.ts';
+import { blobsOf } from './manifest.ts';
+import { buildBusyboxImage } from './testing/images.ts';
+import { freePort, startRegistry, type TestRegistry } from './testing/registry.ts';
+
+let root: string;
+let reg: TestRegistry;
+let source: ImageStore;
+let image: ImageDescriptor;
+let pushedDigest: string;
+let storeCount = 0;
+
+async function freshStore(): Promise<{ images: ImageStore; tmp: () => string[] }> {
+  const state = join(root, `store-${++storeCount}`);
+  const images = new ImageStore();
+  await images.init({ root, state, run: join(root, 'run') });
+  return { images, tmp: () => readdirSync(join(state, 'tmp')) };
+}
+
+function recorder() {
+  const events: ProgressEvent[] = [];
+  return { events, onProgress: (p: ProgressEvent) => events.push(p), statuses: () => events.map((e) => e.status) };
+}
+
+async function expectError(p: Promise<unknown>, re: RegExp): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    if (!re.test((e as Error).message)) throw new Error(`error ${JSON.stringify((e as Error).message)} does not match ${re}`);
+    return e as Error;
+  }
+  throw new Error(`expected an error matching ${re}`);
+}
+
+/** A TCP proxy to `target` that can cut a connection once it has sent `cutAfter` bytes downstream. */
+async function startCuttingProxy(target: { host: string; port: number }, cutAfter: number) {
+  const state = { cutsLeft: 0, cuts: 0, ranges: [] as number[] };
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = createConnection(target.port, target.host);
+    sockets.add(client).add(upstream);
+    let down = 0;
+    client.on('data', (d) => {
+      down = 0; // a new request: count this response's bytes
+      const m = /\r\nrange: bytes=(\d+)-/i.exec(d.toString('latin1'));
+      if (m) state.ranges.push(Number(m[1]));
+      upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      down += d.length;
+      if (state.cutsLeft > 0 && down > cutAfter) {
+        state.cutsLeft--;
+        state.cuts++;
+        client.write(d.subarray(0, d.length - (down - cutAfter)));
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      client.write(d);
+    });
+    const close = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    host: `127.0.0.1:${port}`, state,
+    stop: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+  };
+}
+
+test.before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'berth-registry-test-'));
+  reg = await startRegistry();
+  source = (await freshStore()).images;
+  image = await buildBusyboxImage(source, { layers: 3, marker: 'registry' });
+});
+
+test.after(async () => {
+  await reg?.stop();
+  await rm(root, { recursive: true, force: true });
+});
+
+test('push to the registry, then pull back: same digests, Docker progress statuses', async () => {
+  const push = recorder();
+  const res = await source.push(`${reg.host}/berth/busybox:1`, image, { onProgress: push.onProgress });
+  pushedDigest = res.digest;
+  assert.match(res.digest, /^sha256:[a-f0-9]{64}$/);
+  const s = push.statuses();
+  assert.is(s[0], `The push refers to repository [${reg.host}/berth/busybox]`);
+  assert.is(s.filter((x) => x === 'Preparing').length, 3);
+  assert.is(s.filter((x) => x === 'Pushed').length, 3);
+  assert.is(s.at(-1), `1: digest: ${res.digest} size: ${res.size}`);
+  // what the registry serves is what Berth reported
+  const served = await fetch(`${reg.url}/v2/berth/busybox/manifests/1`, { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+  const bytes = Buffer.from(await served.arrayBuffer());
+  assert.is('sha256:' + createHash('sha256').update(bytes).digest('hex'), res.digest);
+  assert.is(bytes.length, res.size);
+
+  const { images, tmp } = await freshStore();
+  const pull = recorder();
+  const pulled = await images.pull(`${reg.host}/berth/busybox:1`, { onProgress: pull.onProgress });
+  assert.is(pulled.id, image.id);
+  assert.is(pulled.manifestDigest, res.digest);
+  assert.equal(pulled.layers.map((l) => l.digest), image.layers.map((l) => l.digest));
+  assert.equal(pulled.layers.map((l) => l.diffId), image.config.rootfs.diff_ids);
+  assert.equal(pulled.repoTags, [`${reg.host}/berth/busybox:1`]);
+  assert.equal(pulled.repoDigests, [`${reg.host}/berth/busybox@${res.digest}`]);
+  assert.is(pulled.size, image.size);
+  for (const d of blobsOf(pulled)) assert.ok(await images.hasBlob(d), d);
+  const ps = pull.statuses();
+  assert.is(ps[0], 'Pulling from berth/busybox');
+  assert.is(ps.filter((x) => x === 'Pulling fs layer').length, 3);
+  assert.ok(ps.includes('Downloading'));
+  assert.ok(ps.includes('Verifying Checksum'));
+  assert.is(ps.filter((x) => x === 'Download complete').length, 3);
+  assert.is(ps.filter((x) => x === 'Pull complete').length, 3);
+  assert.is(ps.at(-2), `Digest: ${res.digest}`);
+  assert.is(ps.at(-1), `Status: Downloaded newer image for ${reg.host}/berth/busybox:1`);
+  const dl = pull.events.filter((e) => e.status === 'Downloading').at(-1)!;
+  assert.ok(dl.total! > 0 && dl.current! <= dl.total!);
+  assert.equal(tmp(), []);
+
+  // warm pull
+  const warm = recorder();
+  await images.pull(`${reg.host}/berth/busybox:1`, { onProgress: warm.onProgress });
+  assert.ok(!warm.statuses().includes('Pulling fs layer'));
+  assert.is(warm.statuses().at(-1), `Status: Image is up to date for ${reg.host}/berth/busybox:1`);
+
+  // by digest
+  const byDigest = await (await freshStore()).images.pull(`${reg.host}/berth/busybox@${res.digest}`);
+  assert.is(byDigest.id, image.id);
+  assert.equal(byDigest.repoTags, []);
+});
+
+test('push again: layers already exist; push to another repository mounts them', async () => {
+  const again = recorder();
+  await source.push(`${reg.host}/berth/busybox:1`, image, { onProgress: again.onProgress });
+  assert.is(again.statuses().filter((s) => s === 'Layer already exists').length, 3);
+  const { images } = await freshStore();
+  const pulled = await images.pull(`${reg.host}/berth/busybox:1`);
+  const other = recorder();
+  const res = await images.push(`${reg.host}/berth/other:2`, pulled, { onProgress: other.onProgress });
+  assert.is(other.statuses().filter((s) => s === 'Mounted from berth/busybox').length, 3);
+  assert.is(res.digest, pushedDigest); // the stored manifest is pushed as is
+});
+
+test('errors: unknown tag, unknown repository, bad reference, unreachable registry', async () => {
+  const { images, tmp } = await freshStore();
+  await expectError(images.pull(`${reg.host}/berth/busybox:nope`), /manifest for 127\.0\.0\.1:\d+\/berth\/busybox:nope not found: manifest unknown/);
+  await expectError(images.pull(`${reg.host}/berth/missing`), /not found/);
+  await expectError(images.pull('Berth/Bad'), /must be lowercase/);
+  const closed = await freePort();
+  await expectError(images.pull(`127.0.0.1:${closed}/berth/x`), new RegExp(`127\\.0\\.0\\.1:${closed}: GET /v2/berth/x/manifests/latest failed: .*ECONNREFUSED`));
+  await expectError(images.pull(`${reg.host}/berth/busybox:1`, { platform: 'linux/arm64' }), /does not match the specified platform: wanted linux\/arm64, actual: linux\/amd64/);
+  assert.equal(tmp(), []);
+});
+
+test('skopeo interop: skopeo copies what Berth pushed; Berth pulls what skopeo pushed', async () => {
+  const layout = join(root, 'skopeo-oci');
+  execFileSync('skopeo', ['copy', '-q', '--src-tls-verify=false', `docker://${reg.host}/berth/busybox:1`, `oci:${layout}:copied`]);
+  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
+  const m = JSON.parse(readFileSync(join(layout, 'blobs/sha256', index.manifests[0].digest.slice(7)), 'utf8'));
+  // skopeo converts Docker schema2 to OCI, re-serializing the config: layers stay, config digest changes
+  assert.equal(m.layers.map((l: { digest: string }) => l.digest), image.layers.map((l) => l.digest));
+  const ociConfig = JSON.parse(readFileSync(join(layout, 'blobs/sha256', m.config.digest.slice(7)), 'utf8'));
+  assert.equal(ociConfig.rootfs.diff_ids, image.config.rootfs.diff_ids);
+  const inspected = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${reg.host}/berth/busybox:1`], { encoding: 'utf8' }));
+  assert.is(inspected.Digest, pushedDigest);
+
+  // skopeo pushes the OCI layout (an OCI manifest) to a new repository; Berth pulls it
+  execFileSync('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout}:copied`, `docker://${reg.host}/berth/from-skopeo:oci`]);
+  const skopeoDigest = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${reg.host}/berth/from-skopeo:oci`], { encoding: 'utf8' })).Digest;
+  const { images } = await freshStore();
+  const pulled = await images.pull(`${reg.host}/berth/from-skopeo:oci`);
+  assert.is(pulled.id, m.config.digest);
+  assert.equal(pulled.layers.map((l) => l.digest), image.layers.map((l) => l.digest));
+  assert.is(pulled.manifestDigest, skopeoDigest);
+  assert.is(pulled.manifestMediaType, 'application/vnd.oci.image.manifest.v1+json');
+});
+
+test('pull picks the platform from an index (OCI image index pushed by hand)', async () => {
+  const manifestBytes = Buffer.from(await (await fetch(`${reg.url}/v2/berth/busybox/manifests/1`, { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } })).arrayBuffer());
+  const desc = { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: pushedDigest, size: manifestBytes.length };
+  const index = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [
+    { ...desc, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+    { ...desc, platform: { os: 'linux', architecture: 'amd64' } },
+  ] };
+  const body = Buffer.from(JSON.stringify(index));
+  const put = await fetch(`${reg.url}/v2/berth/busybox/manifests/multi`, { method: 'PUT', body, headers: { 'Content-Type': index.mediaType } });
+  assert.is(put.status, 201);
+  const indexDigest = 'sha256:' + createHash('sha256').update(body).digest('hex');
+  const { images } = await freshStore();
+  const progress = recorder();
+  const pulled = await images.pull(`${reg.host}/berth/busybox:multi`, { onProgress: progress.onProgress });
+  assert.is(pulled.id, image.id);
+  assert.is(pulled.manifestDigest, pushedDigest);
+  assert.equal(pulled.repoDigests, [`${reg.host}/berth/busybox@${indexDigest}`]);
+  assert.ok(progress.statuses().includes(`Digest: ${indexDigest}`));
+  await expectError(images.pull(`${reg.host}/berth/busybox:multi`, { platform: 'linux/s390x' }), /no matching manifest for linux\/s390x in the manifest list entries/);
+});
+
+test('corrupted blob in the registry: clear error naming blob and registry, nothing stored, retry after repair succeeds', async () => {
+  const layer = image.layers[0];
+  const file = reg.blobPath(layer.digest);
+  const original = readFileSync(file);
+  const tampered = Buffer.from(original);
+  tampered[Math.floor(tampered.length / 2)] ^= 0xff;
+  writeFileSync(file, tampered);
+  const { images, tmp } = await freshStore();
+  try {
+    await expectError(images.pull(`${reg.host}/berth/busybox:1`), new RegExp(`blob ${layer.digest} from ${reg.host}/berth/busybox: digest mismatch`));
+    assert.not.ok(await images.hasBlob(layer.digest));
+    assert.equal(tmp(), []);
+  } finally {
+    writeFileSync(file, original);
+  }
+  const pulled = await images.pull(`${reg.host}/berth/busybox:1`);
+  assert.is(pulled.id, image.id);
+});
+
+test('unknown manifest media type (served through a rewriting proxy): clear refusal', async () => {
+  const proxy = createHttpServer(async (req, res) => {
+    const upstream = await fetch(`${reg.url}${req.url}`, { method: req.method, headers: { Accept: String(req.headers.accept ?? '*/*') } });
+    let body = Buffer.from(await upstream.arrayBuffer());
+    let type = upstream.headers.get('content-type') ?? 'application/octet-stream';
+    if (req.url!.includes('/manifests/')) {
+      const doc = JSON.parse(body.toString());
+      doc.mediaType = 'application/vnd.berth.weird.manifest+json';
+      body = Buffer.from(JSON.stringify(doc));
+      type = doc.mediaType;
+    }
+    res.writeHead(upstream.status, { 'Content-Type': type, 'Content-Length': body.length });
+    res.end(body);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const host = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  try {
+    const { images, tmp } = await freshStore();
+    await expectError(images.pull(`${host}/berth/busybox:1`), new RegExp(`${host}/berth/busybox: manifest 1: unsupported manifest media type "application/vnd.berth.weird.manifest\\+json"`));
+    assert.equal(await images.store.list(), []);
+    assert.equal(tmp(), []);
+  } finally {
+    proxy.closeAllConnections();
+    await new Promise((r) => proxy.close(r));
+  }
+});
+
+test('dropped connection mid-layer: resumed once with a Range request; persistent drops fail cleanly; a retry succeeds', async () => {
+  const [, port] = reg.host.split(':');
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: Number(port) }, 300_000);
+  const ref = `${proxy.host}/berth/busybox:1`;
+  const big = image.layers[0];
+  try {
+    // one drop: the pull resumes where it stopped and succeeds
+    proxy.state.cutsLeft = 1;
+    const first = await freshStore();
+    const pulled = await first.images.pull(ref);
+    assert.is(pulled.id, image.id);
+    assert.is(proxy.state.cuts, 1);
+    assert.ok(proxy.state.ranges.some((r) => r > 0), `expected a Range request, saw ${JSON.stringify(proxy.state.ranges)}`);
+
+    // drops every time: clear error, nothing half-stored
+    proxy.state.cutsLeft = 1000;
+    const second = await freshStore();
+    await expectError(second.images.pull(ref), new RegExp(`blob ${big.digest} from ${proxy.host}/berth/busybox: download failed \\(after one resumed retry\\)`));
+    assert.not.ok(await second.images.hasBlob(big.digest));
+    assert.equal(second.tmp(), []);
+
+    // the network heals: the same pull succeeds
+    proxy.state.cutsLeft = 0;
+    const again = await second.images.pull(ref);
+    assert.is(again.id, image.id);
+    assert.equal(second.tmp(), []);
+  } finally {
+    await proxy.stop();
+  }
+});
+
+test('basic auth: refused without credentials, works with explicit auth and with ~/.docker/config.json', async () => {
+  const secured = await startRegistry({ auth: { user: 'berthuser', password: 'berth-secret' } });
+  const savedDockerConfig = process.env.DOCKER_CONFIG;
+  try {
+    const ref = `${secured.host}/berth/private:1`;
+    process.env.DOCKER_CONFIG = join(root, 'no-docker-config');
+    await expectError(source.push(ref, image, {}), new RegExp(`${secured.host}: authentication required for berth/private`));
+    await expectError(source.push(ref, image, { auth: { username: 'berthuser', password: 'wrong' } }), /access to berth\/private denied/);
+    const res = await source.push(ref, image, { auth: { username: 'berthuser', password: 'berth-secret' } });
+    assert.is(res.digest, pushedDigest);
+
+    const cfgDir = join(root, 'docker-config');
+    execFileSync('mkdir', ['-p', cfgDir]);
+    writeFileSync(join(cfgDir, 'config.json'), JSON.stringify({ auths: { [secured.host]: { auth: Buffer.from('berthuser:berth-secret').toString('base64') } } }));
+    process.env.DOCKER_CONFIG = cfgDir;
+    const { images } = await freshStore();
+    const pulled = await images.pull(ref);
+    assert.is(pulled.id, image.id);
+  } finally {
+    if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG; else process.env.DOCKER_CONFIG = savedDockerConfig;
+    await secured.stop();
+  }
+});
+
+test.run();
