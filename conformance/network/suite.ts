@@ -15,7 +15,8 @@ import {
 } from './harness.ts';
 
 export interface NetworkSuiteOptions {
-  /** namespaced: containers get their own netns with interfaces; host: they share the host's; none: only loopback */
+  /** namespaced: containers get their own netns with interfaces (needsNamespace); host: they share the
+   *  host's; none: only loopback (both needsNamespace false, as the contract says) */
   kind: 'namespaced' | 'host' | 'none';
   /** the driver name written into NetworkSpec.driver */
   driverName?: string;
@@ -137,7 +138,7 @@ export function networkSuite(name: string, makeDriver: MakeDriver, opts: Network
     const report = await driver.probe();
     assert.ok(report.ok, report.reason);
     assert.ok(Array.isArray(report.warnings));
-    assert.is(driver.needsNamespace, opts.kind !== 'host');
+    assert.is(driver.needsNamespace, opts.kind === 'namespaced');
   });
 
   if (opts.kind === 'host') {
@@ -326,6 +327,7 @@ export function networkSuite(name: string, makeDriver: MakeDriver, opts: Network
       assert.equal(await hostSnapshot(pattern), rulesBefore, 'reconcile changed nothing on an intact host');
       // a lost veth comes back
       if (a2.result.hostIfName) await sh('ip', ['link', 'del', a2.result.hostIfName]);
+      else await sh('nsenter', [`--net=${a2.netnsPath}`, '--', 'ip', 'link', 'del', a2.result.ifName]);
       assert.not.ok(await ping(a2.netnsPath, a1.ip));
       await driver.reconcile(nets, eps);
       assert.equal(await hostSnapshot(pattern), rulesBefore, 'repaired to the same state');

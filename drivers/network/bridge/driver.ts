@@ -10,7 +10,7 @@ import { run, succeeds } from '../lib/exec.ts';
 import { parseResolvConf } from '../lib/etc-files.ts';
 import type { Firewall } from '../lib/firewall/rule.ts';
 import { detectFirewall, makeFirewall, type FirewallChoice } from '../lib/firewall/select.ts';
-import { createVethPair, deleteLink, linkExists, moveAndConfigure, nextIfName, setInterfaceSysctl } from '../lib/link.ts';
+import { createVethPair, deleteLink, ifNameByMac, linkExists, moveAndConfigure, nextIfName, setInterfaceSysctl } from '../lib/link.ts';
 import { bridgeName, hostVethName, macFromIp, netnsName, peerVethName, rootSuffix } from '../lib/names.ts';
 import { createNetns, removeNetns } from '../lib/netns.ts';
 import { clashes, ephemeralPort, hostPortBusy, portInUseError, toHostPort, type HostPort } from '../lib/ports.ts';
@@ -275,8 +275,11 @@ export class BridgeDriver implements NetworkDriver {
         await deleteLink(hostVeth).catch(() => undefined);
         throw e;
       }
-    } else if (!ifName) {
-      ifName = await this.ifNameByMac(ep.netnsPath, mac);
+    } else {
+      // the veth survived (a restart): make sure it is still enslaved to a bridge that may have been recreated
+      await run('ip', ['link', 'set', 'dev', hostVeth, 'master', br, 'up']);
+      if (!ifName) ifName = await ifNameByMac(ep.netnsPath, mac);
+      if (!ifName) throw new BerthError(`no interface with MAC ${mac} in ${ep.netnsPath}`, 500);
     }
     try {
       await this.firewall.ensure(portRules(net, br, tag, ip, ports));
@@ -289,13 +292,5 @@ export class BridgeDriver implements NetworkDriver {
     const result: EndpointResult = { ifName: ifName!, hostIfName: hostVeth, gateway, ipv4: `${ip}/${prefix}`, mac, ports };
     this.endpoints.set(key, { net, ep, hostVeth, ports, result });
     return result;
-  }
-
-  private async ifNameByMac(netnsPath: string, mac: string): Promise<string> {
-    const { stdout } = await run('nsenter', [`--net=${netnsPath}`, '--', 'ip', '-o', 'link', 'show']);
-    const line = stdout.split('\n').find((l) => l.toLowerCase().includes(`link/ether ${mac.toLowerCase()}`));
-    const name = line && /^\d+:\s+([^:@\s]+)/.exec(line)?.[1];
-    if (!name) throw new BerthError(`no interface with MAC ${mac} in ${netnsPath}`, 500);
-    return name;
   }
 }

@@ -52,3 +52,11 @@ export async function moveAndConfigure(netnsPath: string, c: InsideConfig): Prom
 export function setInterfaceSysctl(ifName: string, key: string, value: string): void {
   writeFileSync(`/proc/sys/net/ipv4/conf/${ifName}/${key}`, value);
 }
+
+/** The interface inside the namespace that carries `mac`, if any. */
+export async function ifNameByMac(netnsPath: string, mac: string): Promise<string | undefined> {
+  if (!mac) return undefined;
+  const { stdout } = await runIn(netnsPath, 'ip', ['-o', 'link', 'show']);
+  const line = stdout.split('\n').find((l) => l.toLowerCase().includes(`link/ether ${mac.toLowerCase()}`));
+  return (line && /^\d+:\s+([^:@\s]+)/.exec(line)?.[1]) || undefined;
+}

@@ -1,0 +1,23 @@
+// The bridge network driver as a Berth plugin.
+import type { BerthPlugin } from '../../../kernel/contracts/plugin.ts';
+import { parseBridgeConfig } from './config.ts';
+import { BridgeDriver } from './driver.ts';
+
+export { BridgeDriver, type BridgeConfig } from './driver.ts';
+export { parseBridgeConfig } from './config.ts';
+
+export const plugin: BerthPlugin = {
+  manifest: {
+    name: 'network-bridge',
+    version: '0.1.0',
+    engineApi: '^1.0.0',
+    contributes: [{ kind: 'network', name: 'bridge' }],
+    description: 'Linux bridge networks: veth pairs, NAT and published ports via iptables or nftables, embedded DNS',
+  },
+  register(ctx) {
+    if (process.platform !== 'linux') ctx.skip('bridge networking needs a Linux host');
+    ctx.provide('network', 'bridge', new BridgeDriver(parseBridgeConfig(ctx.driverConfig('network', 'bridge'))));
+  },
+};
+
+export default plugin;
