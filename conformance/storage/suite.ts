@@ -6,7 +6,7 @@
 // any mount left by a failed case detached first.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite, type Test } from 'uvu';
@@ -54,7 +54,13 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
     }
     assert.not.ok(await driver.hasLayer(layer.diffId), `${what}: layer recorded`);
     assert.equal(listTree(paths.state), before, `${what}: state dir changed`);
-    assert.equal(readdirSync(outside).sort(), ['target'], `${what}: wrote outside the layer`);
+    assertOutsideUntouched(what);
+  };
+  const OUTSIDE_DIR_MTIME = new Date('2020-01-01T00:00:00Z');
+  const assertOutsideUntouched = (what: string) => {
+    assert.equal(readdirSync(outside).sort(), ['dir', 'target'], `${what}: wrote outside the layer`);
+    assert.is(statSync(join(outside, 'dir')).mtime.getTime(), OUTSIDE_DIR_MTIME.getTime(), `${what}: touched a directory outside the layer`);
+    assert.is(readXattr(join(outside, 'target'), 'user.berth'), undefined, `${what}: set an xattr outside the layer`);
     const target = statSync(join(outside, 'target'));
     assert.is(target.nlink, 1, `${what}: hard-linked a file outside the layer`);
     assert.is(target.mode & 0o7777, 0o600, `${what}: changed a file outside the layer`);
@@ -65,6 +71,8 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
     outside = join(root, 'outside');
     mkdirSync(outside);
     writeFileSync(join(outside, 'target'), 'outside', { mode: 0o600 });
+    mkdirSync(join(outside, 'dir'));
+    utimesSync(join(outside, 'dir'), OUTSIDE_DIR_MTIME, OUTSIDE_DIR_MTIME);
     paths = { root, state: join(root, 'storage', name), run: join(root, 'run') };
     driver = await start();
     busybox = layerOf(await busyboxRootfsTarBuffer());
@@ -212,6 +220,25 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
     await driver.remove(cid('c3'));
   });
 
+  t('a directory emptied and recreated in the container hides its lower contents in changes and diffTar', async () => {
+    const { rootfs } = await driver.prepare(cid('c4'), chain());
+    rmSync(join(rootfs, 'etc'), { recursive: true });
+    mkdirSync(join(rootfs, 'etc'));
+    writeFileSync(join(rootfs, 'etc/only'), 'only');
+    const changes = await driver.changes(cid('c4'), chain());
+    const kinds = Object.fromEntries(changes.map((c) => [c.Path, c.Kind]));
+    assert.is(kinds['/etc'], 0, JSON.stringify(changes));
+    assert.is(kinds['/etc/only'], 1);
+    assert.is(kinds['/etc/group'], 2);
+    const layer = layerOf(await collect(await driver.diffTar(cid('c4'), chain())));
+    await driver.applyLayer(layer.diffId, layer.stream(), chain());
+    const replay = await driver.prepare(cid('c5'), [...chain(), layer.diffId]);
+    assert.equal(readdirSync(join(replay.rootfs, 'etc')), ['only']);
+    await driver.remove(cid('c5'));
+    await driver.remove(cid('c4'));
+    await driver.removeLayer(layer.diffId);
+  });
+
   t('unmount keeps the changes; prepare again brings them back', async () => {
     await driver.unmount(cid('c1'));
     assert.not.ok(await driver.isMounted(cid('c1')));
@@ -274,6 +301,33 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
       { name: 'hl-sym', type: 'link', linkname: 's/target' },
     ]);
     await refuses(through, [], 'hl-sym', 'hard link through a symlink');
+  });
+
+  t('a directory later replaced by a symlink does not redirect its deferred metadata', async () => {
+    const layer = await buildLayer([
+      { name: 'a/', type: 'directory' },
+      { name: 'a/dir/', type: 'directory', mtime: FIXED_MTIME },
+      { name: 'a/target', body: 'x', pax: { 'SCHILY.xattr.user.berth': 'pwned' } } as TarEntry,
+      { name: 'a', type: 'symlink', linkname: outside },
+    ]);
+    await driver.applyLayer(layer.diffId, layer.stream(), [busybox.diffId]);
+    assertOutsideUntouched('replaced dir');
+    const { rootfs } = await driver.prepare(cid('replaced'), [busybox.diffId, layer.diffId]);
+    assert.is(readlinkSync(join(rootfs, 'a')), outside);
+    await driver.remove(cid('replaced'));
+    await driver.removeLayer(layer.diffId);
+    assertOutsideUntouched('replaced dir');
+  });
+
+  t('refuses a layer whose parents are unknown', async () => {
+    const layer = await buildLayer([{ name: 'f', body: 'f' }]);
+    const before = listTree(paths.state);
+    await driver.applyLayer(layer.diffId, layer.stream(), [sha256(Buffer.from('no such layer'))]).then(
+      () => assert.unreachable('accepted a layer on an unknown parent'),
+      (e) => { if (e instanceof assert.Assertion) throw e; },
+    );
+    assert.not.ok(await driver.hasLayer(layer.diffId));
+    assert.equal(listTree(paths.state), before);
   });
 
   t('refuses a layer whose bytes do not match its diff id, and a truncated one', async () => {

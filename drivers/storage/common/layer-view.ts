@@ -89,3 +89,12 @@ export function listMerged(views: LayerView[], parts: string[]): string[] {
   for (const v of dir.views) for (const n of readdirSync(join(v.dir, ...parts))) names.add(n);
   return [...names].filter((n) => lookupPath(views, [...parts, n]).kind !== 'absent').sort();
 }
+
+/** Is every parent of root/rel a real directory (no symlink, no file)? rel itself may be anything. */
+export function hasRealParents(root: string, rel: string): boolean {
+  const parts = rel.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    if (!lstatOrNull(join(root, ...parts.slice(0, i)))?.isDirectory()) return false;
+  }
+  return true;
+}

@@ -1,5 +1,6 @@
-// Device nodes and fifos: Node cannot mknod, coreutils' mknod can (as root).
+// Device nodes, fifos and owners: Node cannot mknod, coreutils' mknod can (as root).
 import { execFile } from 'node:child_process';
+import { lchownSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -23,4 +24,11 @@ export function devMajor(rdev: number): number {
 }
 export function devMinor(rdev: number): number {
   return Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn));
+}
+
+const IS_ROOT = process.getuid?.() === 0;
+
+/** lchown as root; without root, files simply stay owned by the current user (probes say so). */
+export function setOwner(path: string, uid: number, gid: number): void {
+  if (IS_ROOT) lchownSync(path, uid, gid);
 }

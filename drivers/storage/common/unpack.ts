@@ -4,15 +4,15 @@
 // refuses the entry), and files are always created fresh (O_EXCL), so nothing is ever
 // written through a symlink. The caller unpacks into a temp dir and renames it into place.
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, lchownSync, linkSync, lutimesSync, mkdirSync, readlinkSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { chmodSync, copyFileSync, linkSync, lutimesSync, mkdirSync, readlinkSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { BerthError } from '../../../kernel/contracts/common.ts';
 import { entryParts, entryRole, LayerEntryError } from './entry-path.ts';
-import { lookupPath, lstatOrNull, type LayerView, type Lookup } from './layer-view.ts';
-import { mknod } from './special-files.ts';
+import { hasRealParents, lookupPath, lstatOrNull, type LayerView, type Lookup } from './layer-view.ts';
+import { mknod, setOwner } from './special-files.ts';
 import { isOverlayPrivate, setXattrs, type XattrSet } from './xattr.ts';
 import type { WhiteoutStyle } from './whiteout-style.ts';
 
@@ -172,8 +172,18 @@ class Unpacker {
 
   /** Removes whatever this layer already has at `abs` (a later entry wins). */
   private replace(abs: string, rel: string) {
-    if (lstatOrNull(abs)) rmSync(abs, { recursive: true, force: true });
+    if (lstatOrNull(abs)) {
+      rmSync(abs, { recursive: true, force: true });
+      this.forgetPending(abs);
+    }
     this.whiteouts.delete(rel);
+  }
+
+  /** Drops deferred xattrs and directory times of a path (and below) that a later entry removed. */
+  private forgetPending(abs: string) {
+    const gone = (p: string) => p === abs || p.startsWith(abs + '/');
+    for (let i = this.xattrs.length - 1; i >= 0; i--) if (gone(this.xattrs[i]!.path)) this.xattrs.splice(i, 1);
+    for (const p of [...this.dirTimes.keys()]) if (gone(p)) this.dirTimes.delete(p);
   }
 
   /**
@@ -206,7 +216,7 @@ class Unpacker {
       mkdirSync(abs);
       chmodSync(abs, 0o755);
       if (lower.kind === 'dir') {
-        lchownSync(abs, lower.stat.uid, lower.stat.gid);
+        setOwner(abs, lower.stat.uid, lower.stat.gid);
         chmodSync(abs, lower.stat.mode & 0o7777);
         this.dirTimes.set(abs, lower.stat.mtime);
       }
@@ -259,7 +269,7 @@ class Unpacker {
   }
 
   private applyMeta(h: Header, abs: string) {
-    lchownSync(abs, h.uid ?? 0, h.gid ?? 0);
+    setOwner(abs, h.uid ?? 0, h.gid ?? 0);
     // chown clears setuid/setgid, so the mode comes after it; symlinks have no mode of their own
     if (h.type !== 'symlink') chmodSync(abs, (h.mode ?? 0o644) & 0o7777);
     for (const [key, value] of Object.entries((h.pax ?? {}) as Record<string, string>)) {
@@ -284,15 +294,22 @@ class Unpacker {
   async finish(): Promise<UnpackResult> {
     const dir = this.o.dir;
     const relOf = (abs: string) => abs.slice(dir.length + 1);
+    // deferred work only touches paths still reachable inside the layer without a symlink
+    const inside = (abs: string) => abs === dir || (hasRealParents(dir, relOf(abs)) && lstatOrNull(abs) !== null);
+    const pending = this.xattrs.filter((x) => inside(x.path));
     const xattrs: UnpackResult['xattrs'] = {};
-    const failed = new Set(await setXattrs(this.xattrs));
-    for (const x of this.xattrs) (xattrs[relOf(x.path)] ??= {})[x.name] = x.value.toString('base64');
+    const failed = await setXattrs(pending);
     for (const f of failed) this.warnings.push(`xattr not set: ${f}`);
+    for (const x of pending) {
+      if (failed.some((f) => f.startsWith(`${x.path}: ${x.name}:`))) continue;
+      (xattrs[relOf(x.path)] ??= {})[x.name] = x.value.toString('base64');
+    }
+    for (const r of [...this.opaques]) if (!(r === '' || (inside(join(dir, r)) && lstatOrNull(join(dir, r))!.isDirectory()))) this.opaques.delete(r);
     const opaqueDirs = [...this.opaques].map((r) => (r === '' ? dir : join(dir, r)));
     const opaqueFailures = await this.o.style.markOpaque(opaqueDirs);
     if (opaqueFailures.length) throw new Error(`cannot mark opaque directories: ${opaqueFailures.join('; ')}`);
     // directory times last: creating their children changed them
-    for (const [abs, t] of this.dirTimes) if (lstatOrNull(abs)?.isDirectory()) utimesSync(abs, t, t);
+    for (const [abs, t] of this.dirTimes) if (inside(abs) && lstatOrNull(abs)!.isDirectory()) utimesSync(abs, t, t);
     return { size: this.size, whiteouts: [...this.whiteouts].sort(), opaques: [...this.opaques].sort(), xattrs, warnings: this.warnings };
   }
 }

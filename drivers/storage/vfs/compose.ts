@@ -2,10 +2,10 @@
 // opaque dirs and whiteouts (recorded in its layer.json) before copying its files.
 // Never follows a symlink in the target: parents are checked to be real directories, and a
 // layer directory replaces whatever non-directory the target had at that path.
-import { chmodSync, constants, copyFileSync, lchownSync, linkSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, utimesSync, type Stats } from 'node:fs';
+import { chmodSync, constants, copyFileSync, linkSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, utimesSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { lstatOrNull, type LayerView } from '../common/layer-view.ts';
-import { devMajor, devMinor, mknod } from '../common/special-files.ts';
+import { hasRealParents, lstatOrNull, type LayerView } from '../common/layer-view.ts';
+import { devMajor, devMinor, mknod, setOwner } from '../common/special-files.ts';
 import { setXattrs, type XattrSet } from '../common/xattr.ts';
 
 export interface ComposeLayer extends LayerView {
@@ -16,6 +16,7 @@ export interface ComposeLayer extends LayerView {
 /** Copies `layers` (bottom first) into the empty or partial directory `target`; returns warnings. */
 export async function composeLayers(target: string, layers: ComposeLayer[]): Promise<string[]> {
   const xattrs: XattrSet[] = [];
+  const warnings: string[] = [];
   for (const layer of layers) {
     for (const rel of [...layer.opaques].sort()) {
       const abs = rel === '' ? target : resolveInside(target, rel);
@@ -27,25 +28,21 @@ export async function composeLayers(target: string, layers: ComposeLayer[]): Pro
       const abs = resolveInside(target, rel);
       if (abs) rmSync(abs, { recursive: true, force: true });
     }
-    await copyTree(layer.dir, target, '', new Map());
+    await copyTree(layer.dir, target, '', new Map(), warnings);
     for (const [rel, attrs] of Object.entries(layer.xattrs)) {
       const abs = resolveInside(target, rel);
       if (abs) for (const [name, value] of Object.entries(attrs)) xattrs.push({ path: abs, name, value: Buffer.from(value, 'base64') });
     }
   }
-  return setXattrs(xattrs);
+  return [...warnings, ...(await setXattrs(xattrs)).map((w) => `xattr not copied: ${w}`)];
 }
 
 /** root/rel when every parent of it is a real directory under root, else null. */
-export function resolveInside(root: string, rel: string): string | null {
-  const parts = rel.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    if (!lstatOrNull(join(root, ...parts.slice(0, i)))?.isDirectory()) return null;
-  }
-  return join(root, rel);
+function resolveInside(root: string, rel: string): string | null {
+  return hasRealParents(root, rel) ? join(root, rel) : null;
 }
 
-async function copyTree(src: string, dst: string, rel: string, links: Map<string, string>): Promise<void> {
+async function copyTree(src: string, dst: string, rel: string, links: Map<string, string>, warnings: string[]): Promise<void> {
   for (const name of readdirSync(join(src, rel)).sort()) {
     const childRel = rel ? `${rel}/${name}` : name;
     const from = join(src, childRel);
@@ -55,7 +52,7 @@ async function copyTree(src: string, dst: string, rel: string, links: Map<string
     if (s.isDirectory()) {
       if (d && !d.isDirectory()) rmSync(to, { force: true });
       if (!d?.isDirectory()) mkdirSync(to);
-      await copyTree(src, dst, childRel, links);
+      await copyTree(src, dst, childRel, links, warnings);
       copyMeta(s, to);
       continue;
     }
@@ -74,7 +71,12 @@ async function copyTree(src: string, dst: string, rel: string, links: Map<string
     } else if (s.isFIFO()) {
       await mknod(to, 'fifo');
     } else if (s.isCharacterDevice() || s.isBlockDevice()) {
-      await mknod(to, s.isCharacterDevice() ? 'char' : 'block', devMajor(s.rdev), devMinor(s.rdev));
+      try {
+        await mknod(to, s.isCharacterDevice() ? 'char' : 'block', devMajor(s.rdev), devMinor(s.rdev));
+      } catch (e) {
+        warnings.push(`${childRel}: device node skipped: ${(e as Error).message}`);
+        continue;
+      }
     } else {
       continue; // sockets are not layer content
     }
@@ -83,7 +85,7 @@ async function copyTree(src: string, dst: string, rel: string, links: Map<string
 }
 
 function copyMeta(s: Stats, to: string) {
-  lchownSync(to, s.uid, s.gid);
+  setOwner(to, s.uid, s.gid);
   if (!s.isSymbolicLink()) chmodSync(to, s.mode & 0o7777);
   if (s.isDirectory()) utimesSync(to, s.atime, s.mtime);
   else lutimesSync(to, s.atime, s.mtime);

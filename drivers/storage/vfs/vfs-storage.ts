@@ -86,7 +86,7 @@ export class VfsStorage implements StorageDriver {
         mkdirSync(tmp);
         try {
           const layerViews = layers.map((l) => ({ ...this.layerStore.view(l), xattrs: this.layerStore.record(l)!.xattrs }));
-          for (const w of await composeLayers(tmp, layerViews)) this.opts.log?.warn(`container ${containerId}: xattr not copied: ${w}`);
+          for (const w of await composeLayers(tmp, layerViews)) this.opts.log?.warn(`container ${containerId}: ${w}`);
           writeFileSync(d.snapshot, JSON.stringify(snapshotTree(tmp)));
           renameSync(tmp, d.rootfs);
         } finally {
