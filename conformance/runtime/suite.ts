@@ -4,7 +4,7 @@
 // whose images cannot run busybox supplies its own.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -64,6 +64,8 @@ export interface RuntimeSuiteOptions {
   logFormat?: LogFormat;
   /** what a driver left behind for a deleted container (cgroups, processes...): must be empty */
   leftovers?: (id: string, paths: DriverPaths) => string[];
+  /** the image is busybox (sh and applets): enables the isolation test (default: no workloads given) */
+  busybox?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,6 +76,7 @@ export function runtimeSuite(name: string, makeDriver: MakeDriver, opts: Runtime
   const w: Workloads = { ...BUSYBOX_WORKLOADS, ...opts.workloads };
   const logFormat = opts.logFormat ?? 'k8s-file';
   const unsupported = new Set(opts.unsupported);
+  const busybox = opts.busybox ?? !opts.workloads;
   const supported = (c: RuntimeCapability) => !unsupported.has(c);
   let base = '';
   let paths: DriverPaths;
@@ -171,6 +174,11 @@ export function runtimeSuite(name: string, makeDriver: MakeDriver, opts: Runtime
     watch(driver);
   });
 
+  // BERTH_CONF_TIMING=1 prints how long each test took
+  let t0 = 0;
+  s.before.each(() => { t0 = Date.now(); });
+  s.after.each((ctx) => { if (process.env.BERTH_CONF_TIMING) console.log(`  ${Date.now() - t0} ms  ${(ctx as { __test__?: string }).__test__ ?? ''}`); });
+
   s.after(async () => {
     const left: string[] = [];
     for (const id of created) {
@@ -216,9 +224,32 @@ export function runtimeSuite(name: string, makeDriver: MakeDriver, opts: Runtime
     assert.match(err!.message, /executable file not found|no such file or directory/i);
     if (err!.exitCode !== undefined) assert.is(err!.exitCode, 127);
     assert.not.ok(['running', 'paused'].includes((await driver.state(spec.id)).status));
+    if (opts.leftovers) assert.equal(opts.leftovers(spec.id, paths), [], 'a failed start leaves nothing behind');
     await driver.delete(spec.id, { force: true });
     created.delete(spec.id);
-    if (opts.leftovers) assert.equal(opts.leftovers(spec.id, paths), []);
+  });
+
+  s('a stopped container starts again (restart policy path) and exits again', async () => {
+    const { spec } = await run(w.printAndExit);
+    assert.is((await exitOf(spec.id)).exitCode, 3);
+    exits.splice(exits.findIndex((e) => e.id === spec.id), 1);
+    await driver.start(spec.id);
+    assert.is((await exitOf(spec.id)).exitCode, 3);
+    assert.is(await logText(spec, 'stdout'), 'hello-stdout\nhello-stdout\n');
+  });
+
+  s('bad limits and unknown users are refused at create, leaving nothing', async () => {
+    const refused = async (over: Partial<ContainerRuntimeSpec>, proc: Partial<ContainerRuntimeSpec['process']>, message: string) => {
+      const id = newId();
+      const err = await make(w.sleepForever, { id, ...over }, proc).then(() => undefined, (e) => e);
+      assert.instance(err, BerthError);
+      assert.is((err as BerthError).status, 400);
+      assert.is((err as Error).message, message);
+      const st = await driver.state(id).then(() => 'exists', (e) => (e as BerthError).status);
+      assert.is(st, 404, 'nothing was created');
+    };
+    if (supported('resources')) await refused({ resources: { memory: 4 * 1024 * 1024 } }, {}, 'Minimum memory limit allowed is 6MB');
+    if (supported('user')) await refused({}, { user: 'nosuchuser' }, 'unable to find user nosuchuser: no matching entries in passwd file');
   });
 
   s('stop: TERM is ignored by pid 1 without a handler, then KILL ends it with 137', async () => {
@@ -394,6 +425,50 @@ export function runtimeSuite(name: string, makeDriver: MakeDriver, opts: Runtime
     assert.is(found[0].duringRecovery, true);
     await sleep(1200);
     assert.not.ok(exits.some((e) => e.id === spec.id), 'an exit reported by reconcile is not emitted again');
+  });
+
+  s('isolation: user, hostname, network, read-only rootfs, bind mounts, tmpfs, etc files (busybox images)', async () => {
+    if (!busybox) return;
+    const data = join(base, 'bind-src');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, 'file.txt'), 'from the host\n');
+    const etc = join(base, 'etc-src');
+    mkdirSync(etc, { recursive: true });
+    writeFileSync(join(etc, 'hosts'), '127.0.0.1 localhost berth-conf\n');
+    const script = [
+      'echo user=$(id -u):$(id -g)',
+      'echo host=$(hostname)',
+      'echo nets=$(ls /sys/class/net | tr "\\n" " ")',
+      'echo bind=$(cat /data/file.txt)',
+      'touch /data/x 2>/dev/null && echo bind-rw || echo bind-ro',
+      'touch /rootfile 2>/dev/null && echo root-rw || echo root-ro',
+      'touch /scratch/y && echo tmpfs-rw',
+      'grep -q " /scratch tmpfs" /proc/mounts && echo tmpfs-mounted',
+      'echo hosts=$(cat /etc/hosts)',
+    ].join('; ');
+    const over: Partial<ContainerRuntimeSpec> = {
+      hostname: 'berth-iso',
+      network: { mode: 'none' },
+      readonlyRootfs: supported('readonly-rootfs'),
+      mounts: [
+        ...(supported('bind-mounts') ? [{ type: 'bind' as const, source: data, target: '/data', readOnly: true }] : []),
+        ...(supported('tmpfs') ? [{ type: 'tmpfs' as const, source: '', target: '/scratch', readOnly: false, options: ['size=1m'] }] : []),
+      ],
+      etcFiles: supported('bind-mounts') ? { hosts: join(etc, 'hosts') } : undefined,
+    };
+    const { spec } = await run(['sh', '-c', script], over, { user: supported('user') ? 'berthuser' : '' });
+    assert.is((await exitOf(spec.id)).exitCode, 0, await logText(spec));
+    const out = await logText(spec, 'stdout');
+    if (supported('user')) assert.match(out, 'user=1000:1000');
+    assert.match(out, 'host=berth-iso');
+    if (supported('network')) assert.match(out, /nets=lo\n/);
+    if (supported('bind-mounts')) {
+      assert.match(out, 'bind=from the host');
+      assert.match(out, 'bind-ro');
+      assert.match(out, 'hosts=127.0.0.1 localhost berth-conf');
+    }
+    if (supported('readonly-rootfs')) assert.match(out, 'root-ro');
+    if (supported('tmpfs')) { assert.match(out, 'tmpfs-rw'); assert.match(out, 'tmpfs-mounted'); }
   });
 
   s('unsupported operations reject with 501', async () => {

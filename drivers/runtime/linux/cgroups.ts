@@ -135,3 +135,15 @@ export function systemCpuNs(procStat = readFileSync('/proc/stat', 'utf8')): numb
   const ticks = fields.reduce((a, b) => a + b, 0);
   return ticks * (1e9 / 100); // USER_HZ is 100 on Linux
 }
+
+/** /proc/<pid>/net/dev of the container's init: its network namespace's interfaces (lo left out, as Docker does). */
+export function parseNetDev(text: string): Record<string, { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number }> | undefined {
+  const out: Record<string, { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number }> = {};
+  for (const line of text.split('\n').slice(2)) {
+    const m = /^\s*([^:]+):\s*(.*)$/.exec(line);
+    if (!m || m[1] === 'lo') continue;
+    const f = m[2].trim().split(/\s+/).map(Number);
+    out[m[1]] = { rxBytes: f[0], rxPackets: f[1], txBytes: f[8], txPackets: f[9] };
+  }
+  return text ? out : undefined;
+}

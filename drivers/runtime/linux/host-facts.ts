@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import type { HostFacts } from './spec/spec.ts';
+import { ALL_CAPABILITIES, capabilitiesFromMask } from './spec/capabilities.ts';
 import type { SeccompProfile } from './spec/seccomp.ts';
 import { cgroupLayout } from './cgroups.ts';
 
@@ -35,11 +36,20 @@ export function readHostFacts(): HostFacts {
   return {
     arch: process.arch,
     kernel: release(),
-    lastCap: Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim()),
+    availableCaps: readAvailableCaps(),
     hardLimits: parseProcLimits(readFileSync('/proc/self/limits', 'utf8')),
     swapAccounting: layout.mode === 'unified'
       ? true
       : memory !== undefined && existsSync(`${memory}/memory.memsw.limit_in_bytes`),
     seccompProfile,
   };
+}
+
+/** the capabilities this process may pass on: its bounding set, capped by the kernel's last one */
+function readAvailableCaps(): string[] {
+  const lastCap = Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim());
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const bnd = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  const known = ALL_CAPABILITIES.slice(0, lastCap + 1) as readonly string[];
+  return bnd ? capabilitiesFromMask(bnd).filter((c) => known.includes(c)) : [...known];
 }

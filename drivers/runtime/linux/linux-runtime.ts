@@ -14,7 +14,7 @@ import type { Logger } from '../../../kernel/contracts/plugin.ts';
 import { nowNano } from '../../../kernel/logs/index.ts';
 import { startAttach } from './attach-session.ts';
 import { findBinary } from './binaries.ts';
-import { cgroupLayout, oomKillCount, readCgroupStats, removeCgroups, systemCpuNs } from './cgroups.ts';
+import { cgroupLayout, oomKillCount, parseNetDev, readCgroupStats, removeCgroups, systemCpuNs } from './cgroups.ts';
 import { conmonFiles, launchConmon } from './conmon.ts';
 import { startExec } from './exec-session.ts';
 import { ExitWatcher } from './exit-watcher.ts';
@@ -74,12 +74,12 @@ export class LinuxRuntime implements RuntimeDriver {
   async probe(): Promise<ProbeReport> {
     const layout = this.need();
     const warnings: string[] = [];
-    const conmon = this.config.conmonPath ?? findBinary('conmon');
+    const conmon = findBinary(this.config.conmonPath ?? 'conmon');
     if (!conmon) return this.fail('conmon not found: apt-get install conmon');
     const wanted = this.config.ociRuntime ?? 'runc';
     if (wanted !== 'runc' && wanted !== 'crun') return this.fail(`unknown ociRuntime ${JSON.stringify(wanted)}: use "runc" or "crun"`);
     let chosen = wanted;
-    let binary = this.config.runtimePath ?? findBinary(wanted);
+    let binary = findBinary(this.config.runtimePath ?? wanted);
     const scratch = join(layout.paths.run, 'probe');
     if (wanted === 'crun') {
       const trial = binary ? trialRun(binary, scratch) : { ok: false, message: 'crun not found (apt-get install crun)' };
@@ -270,7 +270,7 @@ export class LinuxRuntime implements RuntimeDriver {
     if (!opts.args.length) throw badRequest('no exec command specified');
     const config = JSON.parse(readFileSync(paths.config, 'utf8')) as OciSpec;
     const user = resolveUser(opts.user, parsePasswd(readOr(join(meta.rootfs, 'etc/passwd'))), parseGroup(readOr(join(meta.rootfs, 'etc/group'))));
-    const caps = opts.privileged ? resolveCapabilities({ privileged: true, capAdd: [], capDrop: [], lastCap: this.host!.lastCap }) : null;
+    const caps = opts.privileged ? resolveCapabilities({ privileged: true, capAdd: [], capDrop: [], available: this.host!.availableCaps }) : null;
     const env = mergeEnv(config.process.env, opts.env);
     if (opts.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
     const process: OciProcess = {
@@ -326,11 +326,13 @@ export class LinuxRuntime implements RuntimeDriver {
     this.load(id);
     const cg = readCgroupStats(id);
     if (!cg) throw conflict(`container ${id} is not running`);
+    const st = await this.cli!.state(id);
     return {
       readAtNano: nowNano(),
       memory: cg.memory,
       cpu: { ...cg.cpu, systemUsageNs: systemCpuNs(), onlineCpus: cpus().length },
       pids: cg.pids,
+      network: st?.pid ? parseNetDev(readOr(`/proc/${st.pid}/net/dev`)) : undefined,
     };
   }
 
@@ -395,9 +397,9 @@ export class LinuxRuntime implements RuntimeDriver {
       mtime = statSync(file, { bigint: true }).mtimeNs;
     } catch { return null; }
     if (!/^-?\d+$/.test(text)) return null; // still being written
-    let persist: string | undefined;
-    try { persist = layout.container(readlinkSync(layout.indexLink(id))).persist; } catch { /* deleted */ }
-    const oomFile = persist ? existsSync(conmonFiles(persist).oom) : false;
+    let persist: string;
+    try { persist = layout.container(readlinkSync(layout.indexLink(id))).persist; } catch { return null; } // not ours, or deleted
+    const oomFile = existsSync(conmonFiles(persist).oom);
     const exitCode = Number(text);
     return { id, exitCode, exitedAtNano: mtime, oomKilled: oomFile || (exitCode === 137 && oomKillCount(id) > 0) };
   }

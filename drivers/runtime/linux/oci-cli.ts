@@ -13,15 +13,18 @@ export class OciCli {
 
   run(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.binary, [...this.globalArgs, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(this.binary, [...this.globalArgs, ...args], { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
+      child.stdout!.on('data', (d) => { stdout += d; });
+      child.stderr!.on('data', (d) => { stderr += d; });
       const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
       child.on('error', (e) => { clearTimeout(timer); reject(e); });
       child.on('close', (code, sig) => { clearTimeout(timer); resolve({ code: code ?? 128 + (sig ? 9 : 0), stdout, stderr }); });
-      child.stdin.end(opts.input ?? '');
+      if (child.stdin) {
+        child.stdin.on('error', () => { /* the runtime exited before reading: its exit code tells */ });
+        child.stdin.end(opts.input);
+      }
     });
   }
 

@@ -27,16 +27,25 @@ export function normalizeCapability(name: string): string {
   return full;
 }
 
+/** A /proc/<pid>/status capability mask ("000001fffeffffff") to names. */
+export function capabilitiesFromMask(hex: string): string[] {
+  const mask = BigInt(`0x${hex.trim()}`);
+  return ALL_CAPABILITIES.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
+}
+
 /**
  * The container's capability set, Docker's rules (moby oci/caps TweakCapabilities): privileged gets
- * every capability the host knows; add ALL = all but the drops; drop ALL = only the adds;
- * otherwise defaults minus drops plus adds.
+ * every capability available; add ALL = all but the drops; drop ALL = only the adds; otherwise
+ * defaults minus drops plus adds. `available` is what berthd itself holds (its bounding set):
+ * a runtime cannot grant more, so asking for one it lacks is an error, not a failed start.
  */
-export function resolveCapabilities(opts: { privileged: boolean; capAdd: string[]; capDrop: string[]; lastCap: number }): string[] {
-  const known = ALL_CAPABILITIES.slice(0, opts.lastCap + 1) as readonly string[];
+export function resolveCapabilities(opts: { privileged: boolean; capAdd: string[]; capDrop: string[]; available: readonly string[] }): string[] {
+  const known = opts.available;
   if (opts.privileged) return [...known];
   const add = opts.capAdd.map(normalizeCapability);
   const drop = opts.capDrop.map(normalizeCapability);
+  const missing = add.filter((c) => c !== 'ALL' && !known.includes(c));
+  if (missing.length) throw badRequest(`capability ${missing.join(', ')} is not available to berthd on this host`);
   let caps: string[];
   if (add.includes('ALL')) caps = known.filter((c) => !drop.includes(c));
   else if (drop.includes('ALL')) caps = add;

@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { ContainerRuntimeSpec } from '../../../../kernel/contracts/runtime.ts';
 import { BerthError } from '../../../../kernel/contracts/common.ts';
 import { buildOciSpec, type HostFacts } from './spec.ts';
-import { resolveCapabilities, DEFAULT_CAPABILITIES } from './capabilities.ts';
+import { resolveCapabilities, DEFAULT_CAPABILITIES, ALL_CAPABILITIES, capabilitiesFromMask } from './capabilities.ts';
 import { parseGroup, parsePasswd, resolveUser } from './user.ts';
 import { convertSeccompProfile, kernelAtLeast, type SeccompProfile } from './seccomp.ts';
 import { resolveRlimits } from './rlimits.ts';
@@ -13,7 +13,8 @@ const ID = 'a'.repeat(64);
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nberthuser:x:1000:1000::/home/berthuser:/bin/sh\n';
 const GROUP = 'root:x:0:\nberthgroup:x:1000:\naudio:x:29:berthuser\nvideo:x:44:other,berthuser\n';
 const image = { passwd: PASSWD, group: GROUP };
-const host: HostFacts = { arch: 'x64', kernel: '6.1.0', lastCap: 40, hardLimits: { nofile: 20000, nproc: 5000 }, swapAccounting: true };
+const ALL = [...ALL_CAPABILITIES];
+const host: HostFacts = { arch: 'x64', kernel: '6.1.0', availableCaps: ALL, hardLimits: { nofile: 20000, nproc: 5000 }, swapAccounting: true };
 
 function base(over: Partial<ContainerRuntimeSpec> = {}): ContainerRuntimeSpec {
   return {
@@ -78,7 +79,7 @@ test('user mounts, tmpfs and etc files', () => {
 
 test('capabilities: defaults, add, drop, ALL, privileged', () => {
   const r = (o: Partial<{ privileged: boolean; capAdd: string[]; capDrop: string[] }>) =>
-    resolveCapabilities({ privileged: false, capAdd: [], capDrop: [], lastCap: 40, ...o });
+    resolveCapabilities({ privileged: false, capAdd: [], capDrop: [], available: ALL, ...o });
   assert.equal(r({}), DEFAULT_CAPABILITIES);
   assert.is(r({}).length, 14);
   const added = r({ capAdd: ['net_admin'], capDrop: ['CAP_CHOWN', 'kill'] });
@@ -88,7 +89,12 @@ test('capabilities: defaults, add, drop, ALL, privileged', () => {
   assert.equal(r({ capDrop: ['ALL'], capAdd: ['NET_BIND_SERVICE'] }), ['CAP_NET_BIND_SERVICE']);
   assert.is(r({ capAdd: ['ALL'], capDrop: ['SYS_ADMIN'] }).length, 40);
   assert.is(r({ privileged: true }).length, 41);
-  assert.is(resolveCapabilities({ privileged: true, capAdd: [], capDrop: [], lastCap: 37 }).length, 38);
+  const noSysResource = capabilitiesFromMask('000001fffeffffff');
+  assert.is(noSysResource.length, 40);
+  assert.not.ok(noSysResource.includes('CAP_SYS_RESOURCE'));
+  assert.is(resolveCapabilities({ privileged: true, capAdd: [], capDrop: [], available: noSysResource }).length, 40);
+  rejects(() => resolveCapabilities({ privileged: false, capAdd: ['SYS_RESOURCE'], capDrop: [], available: noSysResource }), 'capability CAP_SYS_RESOURCE is not available to berthd on this host');
+  assert.is(resolveCapabilities({ privileged: false, capAdd: ['ALL'], capDrop: [], available: noSysResource }).length, 40);
   rejects(() => r({ capAdd: ['NOPE'] }), 'invalid capability: NOPE');
   const { spec } = buildOciSpec(base({ privileged: true }), host, image);
   assert.is(spec.linux.maskedPaths.length, 0);

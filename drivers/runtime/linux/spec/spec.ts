@@ -15,7 +15,8 @@ export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/
 export interface HostFacts {
   arch: string;              // process.arch
   kernel: string;            // uname -r
-  lastCap: number;           // /proc/sys/kernel/cap_last_cap
+  /** capabilities berthd holds (its bounding set, within the kernel's cap_last_cap) */
+  availableCaps: string[];
   hardLimits: HostHardLimits;
   swapAccounting: boolean;
   /** the containers/common profile; undefined = none on this host (probe warns) */
@@ -32,7 +33,7 @@ export function buildOciSpec(spec: ContainerRuntimeSpec, host: HostFacts, image:
   if (!spec.process.args.length) throw badRequest('no command specified');
   if (!spec.rootfs.startsWith('/')) throw badRequest('rootfs must be an absolute path');
   const user = resolveUser(spec.process.user, parsePasswd(image.passwd), parseGroup(image.group));
-  const caps = resolveCapabilities({ privileged: spec.privileged, capAdd: spec.capAdd, capDrop: spec.capDrop, lastCap: host.lastCap });
+  const caps = resolveCapabilities({ privileged: spec.privileged, capAdd: spec.capAdd, capDrop: spec.capDrop, available: host.availableCaps });
   const { rlimits, warnings } = resolveRlimits(spec.ulimits, host.hardLimits);
   const env = [...spec.process.env];
   if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
