@@ -1,4 +1,4 @@
-import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -41,6 +41,14 @@ test('leaves a non-empty volume alone and ignores a missing source', async () =>
   assert.not.ok(await populateFromImage(src, vol));
   assert.is(await readFile(join(vol, 'a'), 'utf8'), 'mine');
   assert.not.ok(await populateFromImage(join(dir, 'nothing-here'), vol));
+});
+
+test('a symlink at the source is not followed (an image cannot point us at host files)', async () => {
+  const vol = join(dir, 'vol3');
+  await mkdir(vol);
+  await symlink('/etc', join(dir, 'evil'));
+  assert.not.ok(await populateFromImage(join(dir, 'evil'), vol));
+  assert.equal(await readdir(vol), []);
 });
 
 test.run();
