@@ -59,7 +59,7 @@ test('a plugin that never answers: timeout error naming the plugin, sent once, n
   const started = Date.now();
   const e = await rejection(() => d.create('never', {}));
   assert.is(e.message, `volume plugin ${f.name}: VolumeDriver.Create timed out after 1s`);
-  assert.ok(Date.now() - started < 2500, 'the call limit, not the retry window');
+  assert.ok(Date.now() - started < 4000, 'the call limit (1s), not the retry window (5s)');
   assert.is(p.calls.filter((c) => c === '/VolumeDriver.Create').length, 1, 'not retried once sent');
   assert.equal(await d.list(), [], 'no volume appeared');
   assert.equal(await readdir(f.data), []);
