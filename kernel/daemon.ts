@@ -2,8 +2,7 @@
 // the plugin host, driver init and probes, the world rebuilt from the log, recovery, reactors.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openEventStore } from '../events/index.ts';
-import type { EventStore } from '../events/types.ts';
+import { openEventStore, projectionVersion, type LevelEventStore } from '../events/index.ts';
 import { evolveWorld, emptyWorld, type World } from './world.ts';
 import { PluginHost } from './plugin-host.ts';
 import type { BerthPlugin, ContributionKind, Logger } from './contracts/plugin.ts';
@@ -27,7 +26,7 @@ export interface DaemonOptions {
 
 export interface Daemon {
   engine: Engine;
-  store: EventStore;
+  store: LevelEventStore;
   host: PluginHost;
   recovery: RecoveryReport;
   probes: Record<string, ProbeReport>;
@@ -84,13 +83,22 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       throw new ConfigError(`storage driver "${config.storage.driver}" is unavailable: ${host.unavailable.get(`storage:${config.storage.driver}`) ?? 'not provided'}`);
     }
 
-    const world = await rebuildWorld(store);
+    const { world, fromSnapshot, replayed } = await rebuildWorld(store);
+    log.info(`world rebuilt from ${fromSnapshot === null ? 'the start of the log' : `snapshot at seq ${fromSnapshot}`}, ${replayed} events replayed`);
     const engine = new Engine({ root, config, store, host, log, normalizeRef: safeNormalize, world });
     const meta = newMeta(ENGINE_ACTOR);
     await engine.pipeline.record('engine', [{ type: 'engine.started', data: { pid: process.pid, root, plugins: host.statuses.map((s) => ({ name: s.name, status: s.status })) } }], meta);
     await engine.networking.ensurePredefined(meta).catch((e) => log.warn(`pre-defined networks: ${(e as Error).message}`));
     engine.watchRuntimes();
     const recovery = await recover(engine);
+    let sinceSnapshot = 0;
+    let last: { seq: number; hash: string } | undefined;
+    const snapshotter = engine.pipeline.committed$.subscribe((e) => {
+      last = e;
+      if (++sinceSnapshot < config.snapshotEvery) return;
+      sinceSnapshot = 0;
+      snapshotWorld(store, world, e).catch((err) => log.warn(`snapshot: ${(err as Error).message}`));
+    });
     const restarts = new RestartPolicyReactor(engine);
     restarts.start();
     await restarts.onDaemonStart();
@@ -99,7 +107,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       async close() {
         restarts.stop();
         await engine.pipeline.record('engine', [{ type: 'engine.stopped', data: { pid: process.pid } }], newMeta(ENGINE_ACTOR)).catch(() => undefined);
+        snapshotter.unsubscribe();
         await engine.close();
+        if (last) await snapshotWorld(store, world, last).catch((e) => log.warn(`snapshot: ${(e as Error).message}`));
         await store.close();
       },
     };
@@ -123,10 +133,25 @@ function checkConfiguredDrivers(host: PluginHost, config: EngineConfig): void {
   check('volume', config.volume.default, 'volume.default');
 }
 
-async function rebuildWorld(store: EventStore): Promise<World> {
-  const w = emptyWorld();
-  for await (const e of store.readAll({})) evolveWorld(w, e);
-  return w;
+/** bump when evolveWorld's meaning changes in a helper the source hash does not cover */
+const WORLD_SCHEMA = 'world-1';
+export const WORLD_VERSION = `${WORLD_SCHEMA}-${projectionVersion({ initial: emptyWorld, evolve: evolveWorld })}`;
+
+/** The world from the newest usable snapshot plus the log's tail. */
+export async function rebuildWorld(store: LevelEventStore): Promise<{ world: World; fromSnapshot: number | null; replayed: number }> {
+  const snap = await store.snapshots.loadLatest<World>('world', WORLD_VERSION, {
+    maxSeq: store.head, hashAt: async (seq) => (await store.get(seq))?.hash,
+  });
+  const w = snap ? snap.state : emptyWorld();
+  let replayed = 0;
+  for await (const e of store.readAll({ fromSeq: (snap?.seq ?? 0) + 1 })) { evolveWorld(w, e); replayed++; }
+  return { world: w, fromSnapshot: snap?.seq ?? null, replayed };
+}
+
+/** Saves the world as of `last`, the event it has just folded (the save encodes synchronously). */
+export function snapshotWorld(store: LevelEventStore, w: World, last: { seq: number; hash: string }): Promise<void> {
+  if (w.seq !== last.seq) return Promise.resolve();
+  return store.snapshots.save('world', WORLD_VERSION, last.seq, last.hash, w);
 }
 
 /** undefined instead of a throw: a string that is no valid reference may still be an id prefix */

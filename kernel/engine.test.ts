@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { testDaemon, userMeta, withImage, type Harness } from './testing/harness.ts';
 import { emptyWorld, evolveWorld } from './world.ts';
+import { strip } from './testing/harness.ts';
 import { BerthError } from './contracts/common.ts';
 
 const t = suite('engine on test drivers');
@@ -137,10 +138,6 @@ t('the world replayed from the log equals the live one', async () => {
   for await (const ev of h.daemon.store.readAll({})) evolveWorld(w, ev);
   assert.equal(strip(w), strip(e.world));
 });
-
-export function strip(w: ReturnType<typeof emptyWorld>) {
-  return JSON.parse(JSON.stringify({ ...w, containers: [...w.containers], names: [...w.names], images: [...w.images], tags: [...w.tags], volumes: [...w.volumes], networks: [...w.networks], networkNames: [...w.networkNames], execs: [...w.execs], removedVersions: [...w.removedVersions] }, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
-}
 
 async function until(f: () => boolean, ms = 3000) {
   const end = Date.now() + ms;

@@ -6,6 +6,7 @@ import { startDaemon, type Daemon } from '../daemon.ts';
 import { parseConfig } from '../config.ts';
 import type { Logger } from '../contracts/plugin.ts';
 import { newMeta } from '../commands.ts';
+import type { World } from '../world.ts';
 import { TestImages, TestRuntime, testPlugin } from './test-drivers.ts';
 
 export const quietLog: Logger = { info() {}, warn() {}, error() {}, debug() {} };
@@ -32,3 +33,10 @@ export async function withImage(h: Harness, ref = 'busybox'): Promise<string> {
 }
 
 export { TestImages };
+
+/** A world as plain JSON, for equality checks. */
+export function strip(w: World) {
+  return JSON.parse(JSON.stringify({ ...w, containers: [...w.containers], names: [...w.names], images: [...w.images], tags: [...w.tags], volumes: [...w.volumes], networks: [...w.networks], networkNames: [...w.networkNames], execs: [...w.execs], removedVersions: [...w.removedVersions] }, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+}
+
+
