@@ -461,7 +461,7 @@ export function runtimeSuite(name: string, makeDriver: MakeDriver, opts: Runtime
     const out = await logText(spec, 'stdout');
     if (supported('user')) assert.match(out, 'user=1000:1000');
     assert.match(out, 'host=berth-iso');
-    if (supported('network')) assert.match(out, /nets=lo\n/);
+    if (supported('network')) assert.match(out, /nets=lo\n/, out);
     if (supported('bind-mounts')) {
       assert.match(out, 'bind=from the host');
       assert.match(out, 'bind-ro');

@@ -415,9 +415,11 @@ export class LinuxRuntime implements RuntimeDriver {
     })()]);
   }
 
+  /** forgets a run: exit markers, pid files and conmon's attach socket link */
   private clearExit(id: string, persist: string): void {
     const f = conmonFiles(persist);
-    for (const p of [this.need().exitFile(id), f.exit, f.oom, f.containerPid, f.conmonPid]) rmSync(p, { force: true });
+    const layout = this.need();
+    for (const p of [layout.exitFile(id), f.exit, f.oom, f.containerPid, f.conmonPid, join(layout.socketDir, cuuidFor(id))]) rmSync(p, { force: true });
   }
 
   private async cleanupFailedStart(id: string, persist: string): Promise<void> {
