@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import type { Subscription } from 'rxjs';
 import type { ContainerRuntimeSpec, ExitObservation, StdioSession } from '../../../kernel/contracts/runtime.ts';
 import { BerthError, type DriverPaths } from '../../../kernel/contracts/common.ts';
@@ -200,6 +201,28 @@ test('tty sizes: exec resize and the container tty resized through conmon', asyn
   assert.match(await stdout(s), '33 91');
   await rt.kill(s.id, 'KILL');
   await exitOf(s.id);
+});
+
+test('containers outlive a berthd that is killed; the next one finds them and sees their exit', async () => {
+  const s = spec(['sleep', '1000']);
+  ids.push(s.id);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'testdata/daemon-child.ts'), JSON.stringify({ paths, spec: s })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d) => { buf += d; if (buf.includes('\n')) resolve(buf); });
+    child.on('exit', (code) => reject(new Error(`daemon child exited ${code}`)));
+  });
+  const { pid } = JSON.parse(line) as { pid: number };
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('close', r));
+  await sleep(200);
+  assert.ok(existsSync(`/proc/${pid}`), 'the container survived its daemon');
+  assert.is((await rt.state(s.id)).status, 'running');
+  assert.equal((await rt.top(s.id)).Processes.length, 1);
+  await rt.kill(s.id, 'KILL');
+  const exit = await exitOf(s.id);
+  assert.is(exit.exitCode, 137);
+  assert.not.ok(exit.duringRecovery);
 });
 
 test('stats carry the container network namespace interfaces (none here but lo)', async () => {
