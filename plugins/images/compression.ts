@@ -29,9 +29,26 @@ class ZstdDecompressStream extends Transform {
 function decompressor(kind: Compression): Transform | undefined {
   switch (kind) {
     case 'none': return undefined;
-    case 'gzip': return createGunzip();
+    case 'gzip': return createGunzip({ chunkSize: 256 * 1024 });
     case 'zstd': return new ZstdDecompressStream();
     default: throw new Error(`${kind} compressed data is not supported (use gzip, zstd or an uncompressed tar)`);
+  }
+}
+
+/** The first `n` bytes of `input` (fewer at its end), left in the stream. */
+async function peek(input: Readable, n: number): Promise<Buffer> {
+  for (;;) {
+    const b = input.read(n) as Buffer | null;
+    if (b !== null) {
+      input.unshift(b);
+      return b;
+    }
+    if (input.readableEnded || input.destroyed) return Buffer.alloc(0);
+    await new Promise<void>((resolve, reject) => {
+      const done = () => { input.off('readable', done); input.off('end', done); input.off('error', fail); resolve(); };
+      const fail = (e: Error) => { input.off('readable', done); input.off('end', done); reject(e); };
+      input.once('readable', done).once('end', done).once('error', fail);
+    });
   }
 }
 
@@ -40,28 +57,14 @@ function decompressor(kind: Compression): Transform | undefined {
  * before any output flows.
  */
 export function decompressStream(src: AsyncIterable<Uint8Array> | Readable, onDetect?: (c: Compression) => void): Readable {
+  const input = src instanceof Readable ? src : Readable.from(src, { objectMode: false });
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   (async () => {
-    const it = (src as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-    let head = Buffer.alloc(0);
-    while (head.length < 6) {
-      const r = await it.next();
-      if (r.done) break;
-      head = Buffer.concat([head, r.value]);
-    }
-    const kind = detectCompression(head);
+    const kind = detectCompression(await peek(input, 6));
     onDetect?.(kind);
     const stage = decompressor(kind);
-    const rest = Readable.from((async function* () {
-      if (head.length) yield head;
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    })(), { objectMode: false });
-    if (stage) await pipeline(rest, stage, out);
-    else await pipeline(rest, out);
-  })().catch((e) => out.destroy(e));
+    if (stage) await pipeline(input, stage, out);
+    else await pipeline(input, out);
+  })().catch((e) => { input.destroy(); out.destroy(e); });
   return out;
 }

@@ -5,7 +5,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 export const sha256Hex = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -36,18 +36,23 @@ export class BlobWriter {
 
   get offset(): number { return this.written; }
 
-  /** Appends everything from `src`; `onBytes` sees the running total. */
-  async append(src: AsyncIterable<Uint8Array> | Readable, onBytes?: (total: number) => void): Promise<void> {
-    const self = this;
+  /**
+   * Appends everything from `src`; `onBytes` sees the running total; `through` (e.g. a tee
+   * hashing the plain content) sees the bytes before they are written.
+   */
+  async append(src: AsyncIterable<Uint8Array> | Readable, onBytes?: (total: number) => void, through?: Transform): Promise<void> {
+    const counter = new Transform({
+      transform: (c: Buffer, _enc, cb) => {
+        this.hash.update(c);
+        this.written += c.length;
+        onBytes?.(this.written);
+        cb(null, c);
+      },
+    });
     try {
-      await pipeline(src, async function* (chunks: AsyncIterable<Uint8Array>) {
-        for await (const c of chunks) {
-          self.hash.update(c);
-          self.written += c.length;
-          onBytes?.(self.written);
-          yield c;
-        }
-      }, createWriteStream(this.tmpPath, { flags: 'a' }));
+      const sink = createWriteStream(this.tmpPath, { flags: 'a', highWaterMark: 1 << 20 });
+      if (through) await pipeline(src, through, counter, sink);
+      else await pipeline(src, counter, sink);
     } catch (e) {
       // what reached the disk is the truth for a resume: re-hash the file as it is
       await this.resync();

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import type { Compression } from './compression.ts';
 import { decompressStream } from './compression.ts';
 import { hexOf, type ContentStore, type Expected } from './content-store.ts';
@@ -56,30 +56,45 @@ export class LayerInfoCache {
    */
   async ingest(src: AsyncIterable<Uint8Array> | Readable, expected: Expected = {}): Promise<{ digest: string; size: number } & LayerInfo> {
     const writer = this.store.newWriter();
-    const plainIn = new PassThrough({ highWaterMark: 1 << 20 });
-    let compression: Compression = 'none';
-    const plainP = hashPlain(decompressStream(plainIn, (c) => { compression = c; }));
-    // a failed decompression must stop the writer side too, not leave it waiting for 'drain'
-    const plainFailed = new Promise<never>((_, reject) => { plainP.catch(reject); });
-    plainFailed.catch(() => undefined);
-    async function* tee(chunks: AsyncIterable<Uint8Array>) {
-      for await (const c of chunks) {
-        if (!plainIn.write(c)) await Promise.race([once(plainIn, 'drain'), plainFailed]);
-        yield c;
-      }
-      plainIn.end();
-    }
+    const tee = plainTee();
     try {
-      await writer.append(tee(src as AsyncIterable<Uint8Array>));
-      const plain = await plainP;
+      await writer.append(src, undefined, tee.through);
+      const info = await tee.info;
       const blob = await writer.commit(expected);
-      const info: LayerInfo = { diffId: plain.digest, plainSize: plain.size, compression };
       await this.remember(blob.digest, info);
       return { ...blob, ...info };
     } catch (e) {
-      plainIn.destroy();
+      tee.abandon();
       await writer.abort();
       throw e;
     }
   }
+}
+
+/**
+ * A pass-through stage that also decompresses and hashes what flows by: the layer's diff ID
+ * and plain size, known when the stream ends. `abandon()` drops the plain side (e.g. before a
+ * resumed download, whose first bytes it would miss).
+ */
+export function plainTee(): { through: Transform; info: Promise<LayerInfo>; abandon(): void } {
+  const plainIn = new PassThrough({ highWaterMark: 1 << 20 });
+  let compression: Compression = 'none';
+  let abandoned = false;
+  const plainP = hashPlain(decompressStream(plainIn, (c) => { compression = c; }));
+  const info = plainP.then((p) => ({ diffId: p.digest, plainSize: p.size, compression }));
+  info.catch(() => undefined); // awaited by the caller; no unhandled rejection meanwhile
+  // a failed decompression must stop the writer side too, not leave it waiting for 'drain'
+  const failed = new Promise<never>((_, reject) => { plainP.catch(reject); });
+  failed.catch(() => undefined);
+  const through = new Transform({
+    transform(c: Buffer, _enc, cb) {
+      if (abandoned || plainIn.write(c)) return cb(null, c);
+      Promise.race([once(plainIn, 'drain'), failed]).then(() => cb(null, c), (e) => cb(e));
+    },
+    flush(cb) {
+      if (!abandoned) plainIn.end();
+      cb();
+    },
+  });
+  return { through, info, abandon: () => { abandoned = true; plainIn.destroy(); } };
 }

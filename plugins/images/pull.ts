@@ -6,7 +6,7 @@ import { familiarString, parseNormalizedWithTag, repositoryName } from '../../ke
 import { notFound } from '../../kernel/contracts/common.ts';
 import type { ContentStore } from './content-store.ts';
 import { checkConfig, describeImage } from './describe.ts';
-import type { LayerInfoCache } from './layer-info.ts';
+import { plainTee, type LayerInfoCache } from './layer-info.ts';
 import { limiter } from './limiter.ts';
 import { parseManifest, type Descriptor, type ImageManifest } from './manifest.ts';
 import { LAYER_TYPES } from './media-types.ts';
@@ -35,8 +35,14 @@ function isTransient(e: unknown): boolean {
   return err.name === 'TypeError' || err.message === 'terminated' || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'ECONNREFUSED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_BODY_TIMEOUT'].includes(code ?? '');
 }
 
-/** Downloads one blob into the store, verified; resumes once with a Range request. */
-export async function downloadBlob(client: RegistryClient, store: ContentStore, desc: Descriptor, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<void> {
+/**
+ * Downloads one blob into the store, verified; resumes once with a Range request. A `tee`
+ * sees the bytes of the first attempt only (it is abandoned on a retry).
+ */
+export async function downloadBlob(
+  client: RegistryClient, store: ContentStore, desc: Descriptor,
+  onBytes?: (n: number) => void, signal?: AbortSignal, tee?: ReturnType<typeof plainTee>,
+): Promise<void> {
   const what = `blob ${desc.digest} from ${client.where}`;
   const w = store.newWriter();
   let retried = false;
@@ -44,10 +50,11 @@ export async function downloadBlob(client: RegistryClient, store: ContentStore, 
     try {
       const { body, status } = await client.getBlob(desc.digest, w.offset);
       if (w.offset > 0 && status !== 206) await w.reset(); // no range support: start over
-      await w.append(body, onBytes);
+      await w.append(body, onBytes, retried ? undefined : tee?.through);
       if (w.offset < desc.size) throw Object.assign(new Error(`connection closed after ${w.offset} of ${desc.size} bytes`), { code: 'ECONNRESET' });
       break;
     } catch (e) {
+      tee?.abandon();
       if (signal?.aborted || retried || !isTransient(e)) {
         await w.abort();
         const msg = (e as Error).message;
@@ -148,15 +155,18 @@ function fetchLayer(
   if (existing) return existing.then(() => emit({ status: 'Download complete', id }));
   const p = run(async () => {
     let last = 0;
+    let teeOk = true;
+    const tee = plainTee(); // diff ID and plain size computed while the bytes arrive
     await downloadBlob(client, deps.store, layer, (n) => {
       const now = Date.now();
       if (now - last >= PROGRESS_INTERVAL_MS || n === layer.size) {
         last = now;
         emit({ status: 'Downloading', id, current: n, total: layer.size });
       }
-    }, signal);
+    }, signal, { through: tee.through, info: tee.info, abandon: () => { teeOk = false; tee.abandon(); } });
     emit({ status: 'Verifying Checksum', id });
-    await deps.layers.get(layer.digest); // decompresses once: diff ID and plain size, cached
+    if (teeOk) await deps.layers.remember(layer.digest, await tee.info);
+    else await deps.layers.get(layer.digest); // resumed: decompress the stored blob once
     emit({ status: 'Download complete', id });
   }, () => emit({ status: 'Waiting', id })).finally(() => deps.inflight.delete(layer.digest));
   deps.inflight.set(layer.digest, p);

@@ -1,6 +1,8 @@
 // OCI Distribution client for one repository on one registry: endpoint (HTTPS, or HTTP where
 // allowed), auth (anonymous bearer tokens, basic, docker config credentials), manifests,
 // blob download with range resume, blob upload and cross-repository mount.
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { BerthError, notFound } from '../../../kernel/contracts/common.ts';
 import type { RegistryAuth } from '../../../kernel/contracts/images.ts';
@@ -22,7 +24,9 @@ export interface ClientOptions {
   signal?: AbortSignal;
 }
 
-const USER_AGENT = 'berth/0.1 (+containerd-compatible distribution client)';
+const USER_AGENT = 'berth/0.1';
+const HTTP_AGENT = new HttpAgent({ keepAlive: true, maxSockets: 16 });
+const HTTPS_AGENT = new HttpsAgent({ keepAlive: true, maxSockets: 16 });
 
 /** A registry refused or failed; the message names the registry and what was asked. */
 export class RegistryError extends BerthError {
@@ -186,15 +190,54 @@ export class RegistryClient {
     return { bytes, mediaType: res.headers.get('content-type') ?? undefined, digest };
   }
 
-  /** GET of a blob from `offset` (a Range request when > 0). Caller consumes the body. */
+  /**
+   * GET of a blob from `offset` (a Range request when > 0). Caller consumes the body.
+   * Blobs go through node:http(s) rather than fetch: same semantics, far less overhead per
+   * byte on large layers. Redirects (to a storage backend) are followed without credentials.
+   */
   async getBlob(digest: string, offset = 0): Promise<{ body: Readable; status: number; total?: number }> {
     const headers: Record<string, string> = offset > 0 ? { Range: `bytes=${offset}-` } : {};
-    const res = await this.request(this.repoPath('blobs', digest), { headers });
-    if (res.status === 404) throw new RegistryError(`${this.where}: blob ${digest} not found: blob unknown`, 404, 'not-found');
-    if (res.status !== 200 && res.status !== 206) throw new RegistryError(`${this.where}: blob ${digest}: ${await describeFailure(res)}`);
-    if (!res.body) throw new RegistryError(`${this.where}: blob ${digest}: empty response`);
-    const len = Number(res.headers.get('content-length') ?? NaN);
-    return { body: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), status: res.status, total: Number.isFinite(len) ? len : undefined };
+    const path = this.repoPath('blobs', digest);
+    let res = await this.rawGet(await this.url(path), headers);
+    if (res.statusCode === 401) {
+      res.resume();
+      await (await this.request(path, { method: 'HEAD' })).body?.cancel(); // answers the challenge
+      res = await this.rawGet(await this.url(path), headers);
+    }
+    const status = res.statusCode ?? 0;
+    if (status === 404) { res.resume(); throw new RegistryError(`${this.where}: blob ${digest} not found: blob unknown`, 404, 'not-found'); }
+    if (status !== 200 && status !== 206) {
+      const text = await new Promise<string>((r) => { let t = ''; res.setEncoding('utf8').on('data', (d) => { t += d; }).on('end', () => r(t)).on('error', () => r(t)); });
+      throw new RegistryError(`${this.where}: blob ${digest}: HTTP ${status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`);
+    }
+    const len = Number(res.headers['content-length'] ?? NaN);
+    return { body: res, status, total: Number.isFinite(len) ? len : undefined };
+  }
+
+  private rawGet(url: string, headers: Record<string, string>, redirects = 0, sameOrigin = true): Promise<IncomingMessage> {
+    const u = new URL(url);
+    const h: Record<string, string> = { ...headers, 'User-Agent': USER_AGENT };
+    if (sameOrigin && this.authorization) h.Authorization = this.authorization;
+    const mod = u.protocol === 'https:' ? httpsRequest : httpRequest;
+    const agent = u.protocol === 'https:' ? HTTPS_AGENT : HTTP_AGENT;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = mod(u, { headers: h, agent, signal: this.o.signal }, (res) => {
+        const loc = res.headers.location;
+        if (loc && [301, 302, 303, 307, 308].includes(res.statusCode ?? 0)) {
+          res.resume();
+          if (redirects >= 5) return reject(new RegistryError(`${this.where}: too many redirects fetching ${u.pathname}`));
+          const next = new URL(loc, u);
+          resolve(this.rawGet(next.toString(), headers, redirects + 1, sameOrigin && next.origin === u.origin));
+          return;
+        }
+        resolve(res);
+      });
+      req.on('error', (e) => {
+        if (this.o.signal?.aborted) return reject(e);
+        reject(new RegistryError(`${this.o.domain}: GET ${u.pathname} failed: ${(e as Error).message}`, 503, 'registry-unreachable'));
+      });
+      req.end();
+    });
   }
 
   async getBlobBuffer(digest: string): Promise<Buffer> {
