@@ -6,7 +6,7 @@
 // any mount left by a failed case detached first.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite, type Test } from 'uvu';
@@ -56,14 +56,15 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
     assert.equal(listTree(paths.state), before, `${what}: state dir changed`);
     assertOutsideUntouched(what);
   };
-  const OUTSIDE_DIR_MTIME = new Date('2020-01-01T00:00:00Z');
+  /** ctime moves on any write, chmod, chown, link or xattr change: one stamp proves `outside` untouched */
+  const outsideStamp = () => ['', 'target', 'dir'].map((p) => {
+    const st = lstatSync(join(outside, p));
+    return `${p}:${st.ctimeMs}:${st.mtimeMs}:${st.nlink}`;
+  }).join(' ');
+  let outsideBefore = '';
   const assertOutsideUntouched = (what: string) => {
     assert.equal(readdirSync(outside).sort(), ['dir', 'target'], `${what}: wrote outside the layer`);
-    assert.is(statSync(join(outside, 'dir')).mtime.getTime(), OUTSIDE_DIR_MTIME.getTime(), `${what}: touched a directory outside the layer`);
-    assert.is(readXattr(join(outside, 'target'), 'user.berth'), undefined, `${what}: set an xattr outside the layer`);
-    const target = statSync(join(outside, 'target'));
-    assert.is(target.nlink, 1, `${what}: hard-linked a file outside the layer`);
-    assert.is(target.mode & 0o7777, 0o600, `${what}: changed a file outside the layer`);
+    assert.is(outsideStamp(), outsideBefore, `${what}: touched something outside the layer`);
   };
 
   t.before(async () => {
@@ -72,7 +73,7 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
     mkdirSync(outside);
     writeFileSync(join(outside, 'target'), 'outside', { mode: 0o600 });
     mkdirSync(join(outside, 'dir'));
-    utimesSync(join(outside, 'dir'), OUTSIDE_DIR_MTIME, OUTSIDE_DIR_MTIME);
+    outsideBefore = outsideStamp();
     paths = { root, state: join(root, 'storage', name), run: join(root, 'run') };
     driver = await start();
     busybox = layerOf(await busyboxRootfsTarBuffer());
@@ -221,22 +222,30 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
   });
 
   t('a directory emptied and recreated in the container hides its lower contents in changes and diffTar', async () => {
-    const { rootfs } = await driver.prepare(cid('c4'), chain());
+    const base = await buildLayer([
+      { name: 'etc/', type: 'directory' }, { name: 'etc/group', body: 'g' }, { name: 'etc/hosts', body: 'h' }, { name: 'keep', body: 'k' },
+    ]);
+    await driver.applyLayer(base.diffId, base.stream(), []);
+    const { rootfs } = await driver.prepare(cid('c4'), [base.diffId]);
     rmSync(join(rootfs, 'etc'), { recursive: true });
     mkdirSync(join(rootfs, 'etc'));
     writeFileSync(join(rootfs, 'etc/only'), 'only');
-    const changes = await driver.changes(cid('c4'), chain());
+    const changes = await driver.changes(cid('c4'), [base.diffId]);
     const kinds = Object.fromEntries(changes.map((c) => [c.Path, c.Kind]));
     assert.is(kinds['/etc'], 0, JSON.stringify(changes));
     assert.is(kinds['/etc/only'], 1);
     assert.is(kinds['/etc/group'], 2);
-    const layer = layerOf(await collect(await driver.diffTar(cid('c4'), chain())));
-    await driver.applyLayer(layer.diffId, layer.stream(), chain());
-    const replay = await driver.prepare(cid('c5'), [...chain(), layer.diffId]);
+    assert.is(kinds['/etc/hosts'], 2);
+    assert.is(kinds['/keep'], undefined);
+    const layer = layerOf(await collect(await driver.diffTar(cid('c4'), [base.diffId])));
+    await driver.applyLayer(layer.diffId, layer.stream(), [base.diffId]);
+    const replay = await driver.prepare(cid('c5'), [base.diffId, layer.diffId]);
     assert.equal(readdirSync(join(replay.rootfs, 'etc')), ['only']);
+    assert.is(readFileSync(join(replay.rootfs, 'keep'), 'utf8'), 'k');
     await driver.remove(cid('c5'));
     await driver.remove(cid('c4'));
     await driver.removeLayer(layer.diffId);
+    await driver.removeLayer(base.diffId);
   });
 
   t('unmount keeps the changes; prepare again brings them back', async () => {
@@ -310,9 +319,9 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
       { name: 'a/target', body: 'x', pax: { 'SCHILY.xattr.user.berth': 'pwned' } } as TarEntry,
       { name: 'a', type: 'symlink', linkname: outside },
     ]);
-    await driver.applyLayer(layer.diffId, layer.stream(), [busybox.diffId]);
+    await driver.applyLayer(layer.diffId, layer.stream(), []);
     assertOutsideUntouched('replaced dir');
-    const { rootfs } = await driver.prepare(cid('replaced'), [busybox.diffId, layer.diffId]);
+    const { rootfs } = await driver.prepare(cid('replaced'), [layer.diffId]);
     assert.is(readlinkSync(join(rootfs, 'a')), outside);
     await driver.remove(cid('replaced'));
     await driver.removeLayer(layer.diffId);
@@ -352,23 +361,22 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
     await driver.remove(cid('empty'));
   });
 
-  t('a chain of 60 layers prepares (overlay lowerdir length limit)', async () => {
-    const chainIds = [busybox.diffId];
-    for (let i = 1; i <= 60; i++) {
+  t('a chain of 40 layers prepares (past overlay\'s one-page limit for absolute lowerdir paths)', async () => {
+    const chainIds: string[] = [];
+    for (let i = 1; i <= 40; i++) {
       const entries: TarEntry[] = [{ name: `many/f${i}`, body: String(i) }];
-      if (i === 60) entries.push({ name: 'many/.wh.f1' });
+      if (i === 40) entries.push({ name: 'many/.wh.f1' });
       const layer = await buildLayer(entries);
       await driver.applyLayer(layer.diffId, layer.stream(), chainIds);
       chainIds.push(layer.diffId);
     }
     const { rootfs } = await driver.prepare(cid('many'), chainIds);
     const files = readdirSync(join(rootfs, 'many'));
-    assert.is(files.length, 59);
+    assert.is(files.length, 39);
     assert.not.ok(files.includes('f1'));
     assert.is(readFileSync(join(rootfs, 'many/f37'), 'utf8'), '37');
-    assert.ok(existsSync(join(rootfs, 'bin/sh')));
     await driver.remove(cid('many'));
-    for (const id of chainIds.slice(1)) await driver.removeLayer(id);
+    for (const id of chainIds) await driver.removeLayer(id);
   });
 
   t('remove leaves no mount and no directory', async () => {

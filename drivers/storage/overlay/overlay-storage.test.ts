@@ -1,0 +1,65 @@
+// Overlay-specific behaviour beyond the storage conformance suite (conformance/storage runs that).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BerthError } from '../../../kernel/contracts/common.ts';
+import { buildTar } from '../common/testing/tar.ts';
+import { mountsUnder } from './mountinfo.ts';
+import { OverlayStorage } from './overlay-storage.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'berth-overlay-'));
+const driver = new OverlayStorage();
+const id = `berth-ovl-${process.pid}`;
+
+const status = (e: unknown) => (e instanceof BerthError ? e.status : 0);
+
+test.before(async () => {
+  await driver.init({ root, state: join(root, 'storage/overlay'), run: join(root, 'run') });
+});
+
+test('probe mounts a real overlay and says ok', async () => {
+  const r = await driver.probe();
+  assert.ok(r.ok, r.reason);
+  assert.ok(r.details?.['Backing Filesystem']);
+});
+
+test('mounts through short links, once, even when prepared concurrently', async () => {
+  const a = await buildTar([{ name: 'a', body: 'a' }]);
+  await driver.applyLayer(a.diffId, a.stream(), []);
+  const [r1, r2] = await Promise.all([driver.prepare(id, [a.diffId]), driver.prepare(id, [a.diffId])]);
+  assert.is(r1.rootfs, r2.rootfs);
+  const mounts = mountsUnder(root);
+  assert.is(mounts.length, 1);
+  assert.ok(mounts[0]!.superOptions.includes('lowerdir=l/'), mounts[0]!.superOptions);
+});
+
+test('refuses to remove a layer a container uses, and to re-prepare a container on other layers', async () => {
+  const [a] = (await driver.layers()).map((l) => l.diffId);
+  await driver.removeLayer(a!).then(() => assert.unreachable('removed a layer in use'), (e) => assert.is(status(e), 409));
+  const b = await buildTar([{ name: 'b', body: 'b' }]);
+  await driver.applyLayer(b.diffId, b.stream(), []);
+  await driver.unmount(id);
+  await driver.prepare(id, [b.diffId]).then(() => assert.unreachable('re-prepared on other layers'), (e) => assert.is(status(e), 409));
+  assert.not.ok(await driver.isMounted(id));
+  await driver.prepare(id, [a!]);
+  assert.ok(await driver.isMounted(id));
+});
+
+test('rejects unknown layers and bad ids with Docker-shaped errors', async () => {
+  await driver.prepare('other', ['sha256:' + '0'.repeat(64)]).then(() => assert.unreachable(), (e) => assert.is(status(e), 404));
+  await driver.prepare('../escape', []).then(() => assert.unreachable(), (e) => assert.is(status(e), 400));
+  await driver.applyLayer('sha256:nothex', (await buildTar([])).stream(), []).then(() => assert.unreachable(), (e) => assert.is(status(e), 400));
+});
+
+test.after(async () => {
+  await driver.remove(id).catch(() => undefined);
+  const left = mountsUnder(root);
+  for (const m of left) execFileSync('umount', ['-l', m.mountPoint]);
+  rmSync(root, { recursive: true, force: true });
+  assert.equal(left, [], 'mounts left behind');
+});
+
+test.run();
