@@ -95,7 +95,25 @@ export function buildCommit(prevHash: Buffer | null, contents: Buffer[]): BuiltC
 }
 
 export function decodeContent(bytes: Uint8Array): EventContent {
-  const a = packr.unpack(bytes) as unknown[];
+  return contentOf(packr.unpack(bytes));
+}
+
+/** StoredEvent straight from the decoded array (one object per event on the read path) */
+function eventOf(a: unknown, prevHash: string, hash: string): StoredEvent {
+  const c = a as unknown[];
+  if (!Array.isArray(c) || c.length !== 10 || typeof c[0] !== 'number' || typeof c[1] !== 'string' || typeof c[2] !== 'number' ||
+      typeof c[3] !== 'string' || typeof c[4] !== 'number' || typeof c[5] !== 'bigint' || typeof c[7] !== 'string') {
+    return makeEvent(contentOf(a), prevHash, hash); // throws the precise error
+  }
+  const e: StoredEvent = {
+    seq: c[0], stream: c[1], version: c[2], type: c[3], schema: c[4], timeNano: c[5],
+    actor: c[6] as Actor, correlationId: c[7], data: c[9], prevHash, hash,
+  };
+  if (c[8] !== undefined) e.causationId = c[8] as string;
+  return e;
+}
+
+function contentOf(a: unknown): EventContent {
   if (!Array.isArray(a) || a.length !== 10) throw new Error('event content is not a 10-field array');
   const [seq, stream, version, type, schema, timeNano, actor, correlationId, causationId, data] = a;
   if (typeof seq !== 'number' || typeof stream !== 'string' || typeof version !== 'number' || typeof type !== 'string' ||
@@ -147,26 +165,35 @@ export function splitCommit(value: Uint8Array): CommitParse {
 export const prevHashHex = (seq: number, prevHash: Uint8Array): string =>
   seq === 1 ? '' : Buffer.from(prevHash.buffer, prevHash.byteOffset, prevHash.byteLength).toString('hex');
 
+const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+/** reused: msgpackr reads start/end at once, and a range avoids a Buffer (and DataView) per event */
+const range = { start: 0, end: 0 };
+
 /**
  * Hot path for reads: decodes every event of a commit whose first event is `firstSeq`,
- * without checking hashes (verify() and the open-time tail check do that).
+ * without checking hashes (verify() and the open-time tail check do that). `prevHex`, the
+ * hash of the event before (if the caller has it), saves one hex conversion. Returns the
+ * hex hash of the commit's last event.
  */
-export function decodeCommit(value: Uint8Array, firstSeq: number, out: StoredEvent[]): void {
-  const v = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+export function decodeCommit(value: Uint8Array, firstSeq: number, out: StoredEvent[], prevHex?: string): string {
+  const v = asBuffer(value);
   if (v[0] !== COMMIT_FORMAT) throw new Error(`commit ${firstSeq}: unknown format byte ${v[0]}`);
-  let prevStart = 1;
+  let prev = firstSeq === 1 ? '' : (prevHex ?? v.toString('hex', 1, HEADER));
   let pos = HEADER;
   let seq = firstSeq;
   while (pos < v.length) {
     const len = v.readUInt32BE(pos);
-    const c = decodeContent(v.subarray(pos + FRAME_HEADER, pos + FRAME_HEADER + len));
-    if (c.seq !== seq) throw new Error(`commit ${firstSeq}: expected seq ${seq}, found ${c.seq}`);
-    const prev = seq === 1 ? '' : v.toString('hex', prevStart, prevStart + HASH_BYTES);
-    out.push(makeEvent(c, prev, v.toString('hex', pos + 4, pos + FRAME_HEADER)));
-    prevStart = pos + 4;
+    range.start = pos + FRAME_HEADER;
+    range.end = pos + FRAME_HEADER + len;
+    const hash = v.toString('hex', pos + 4, pos + FRAME_HEADER);
+    const e = eventOf(packr.unpack(v, range), prev, hash);
+    if (e.seq !== seq) throw new Error(`commit ${firstSeq}: expected seq ${seq}, found ${e.seq}`);
+    out.push(e);
+    prev = hash;
     pos += FRAME_HEADER + len;
     seq++;
   }
+  return prev;
 }
 
 /** First event's timeNano of a commit, decoding only that frame. */

@@ -1,0 +1,262 @@
+// Event store benchmark, each figure against a peer measured in the same run:
+//   append-1    one writer, durable (synced) appends              vs raw synced level batches of the same bytes
+//   append-64   64 concurrent writers (group commit)              vs 64 concurrent raw synced level batches
+//   replay      1,000,000 events folded by the kernel's evolveWorld vs raw iteration + msgpackr decode
+//   replay-1-per-commit  the same on a log where every commit holds one event (a quiet daemon)
+//   cold-open / cold-open-snapshot  open + world projection ready  vs opening the raw level db
+// Usage: npm run bench -- events [events=1000000]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { openEventStore, type LevelEventStore } from '../events/store.ts';
+import { createProjection } from '../events/projection.ts';
+import { replay } from '../events/replay.ts';
+import { buildCommit, encodeContent, packr, splitCommit, type EventContent } from '../events/codec.ts';
+import { LOG_RANGE, META_HEAD_KEY, headKey, headValue, indexKey, indexValue, logKey, seqValue } from '../events/keys.ts';
+import type { AppendMeta, NewEvent, StoredEvent } from '../events/types.ts';
+import { median, note, report } from './format.ts';
+
+type Db = ClassicLevel<Buffer, Buffer>;
+const BENCH = 'events';
+const meta: AppendMeta = { actor: { kind: 'api', name: 'bench/docker-28.0' }, correlationId: 'bench-correlation-0001' };
+
+// ---- a container-like workload -------------------------------------------------------
+
+/** one container's life: 13 events, 1 in 20 is left running (not removed) */
+function lifecycle(n: number): NewEvent[] {
+  const id = n.toString(16).padStart(64, '0');
+  const created: NewEvent = {
+    type: 'container.created',
+    data: {
+      name: `bench_${n}`, image: 'busybox:latest', imageId: 'sha256:' + 'ab'.repeat(32),
+      config: { Cmd: ['sh', '-c', 'sleep 1'], Env: ['PATH=/usr/bin:/bin'], Labels: { bench: 'yes' } },
+      hostConfig: { RestartPolicy: { Name: 'no' }, NetworkMode: 'bridge' }, platform: 'linux/amd64',
+      runtime: 'linux', storage: 'overlay', mounts: [],
+    },
+  };
+  const run: NewEvent[] = [
+    { type: 'container.start-requested', data: {} },
+    { type: 'container.rootfs-prepared', data: { rootfs: `/var/lib/berth/storage/overlay/${id}/merged` } },
+    { type: 'container.started', data: { pid: 1000 + (n % 30000) } },
+    { type: 'container.stop-requested', data: { signal: 'SIGTERM', timeout: 10 } },
+    { type: 'container.exited', data: { exitCode: n % 7 === 0 ? 137 : 0, oomKilled: false } },
+  ];
+  const end: NewEvent[] = n % 20 === 0 ? [{ type: 'container.intent-resolved', data: {} }, { type: 'container.paused', data: {} }] : [
+    { type: 'container.remove-requested', data: {} },
+    { type: 'container.removed', data: {} },
+  ];
+  return [created, ...run, { type: 'container.start-requested', data: {} }, { type: 'container.started', data: { pid: 2000 } }, { type: 'container.exited', data: { exitCode: 0 } }, ...end].slice(0, 13);
+}
+
+interface Job { stream: string; event: NewEvent; expected: number }
+
+/** the append jobs of `total` events, dealt to `writers` writers (one container per writer at a time) */
+function jobs(total: number, writers: number, firstContainer = 0): Job[][] {
+  const out: Job[][] = Array.from({ length: writers }, () => []);
+  let made = 0;
+  for (let n = firstContainer; made < total; n++) {
+    const events = lifecycle(n);
+    const stream = `container:${n.toString(16).padStart(64, '0')}`;
+    const w = (n - firstContainer) % writers;
+    for (let v = 0; v < events.length && made < total; v++, made++) out[w].push({ stream, event: events[v], expected: v });
+  }
+  return out;
+}
+
+async function runWriters(store: LevelEventStore, work: Job[][]): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(work.map(async (list) => {
+    for (const j of list) await store.append(j.stream, [j.event], j.expected, meta);
+  }));
+  return performance.now() - t0;
+}
+
+// ---- the peer: the same bytes through raw level ---------------------------------------
+
+/** the exact LevelDB ops the store writes for these jobs, one append per batch */
+function encodeOps(work: Job[][]): { type: 'put'; key: Buffer; value: Buffer }[][][] {
+  let seq = 0;
+  let prev: Buffer | null = null;
+  const t = BigInt(Date.now()) * 1_000_000n;
+  const order = work.flatMap((list, w) => list.map((j, i) => ({ j, w, i }))).sort((a, b) => a.i - b.i || a.w - b.w);
+  const out = work.map((l) => new Array(l.length));
+  for (const { j, w, i } of order) {
+    seq++;
+    const c: EventContent = { seq, stream: j.stream, version: j.expected + 1, type: j.event.type, schema: 1, timeNano: t + BigInt(seq), actor: meta.actor, correlationId: meta.correlationId, data: j.event.data };
+    const { value, hashes } = buildCommit(prev, [encodeContent(c)]);
+    prev = hashes[0];
+    out[w][i] = [
+      { type: 'put', key: logKey(seq), value },
+      { type: 'put', key: indexKey(j.stream, c.version), value: indexValue(seq, seq) },
+      { type: 'put', key: headKey(j.stream), value: headValue(c.version) },
+      { type: 'put', key: META_HEAD_KEY, value: seqValue(seq) },
+    ];
+  }
+  return out;
+}
+
+async function rawWriters(dir: string, ops: { type: 'put'; key: Buffer; value: Buffer }[][][]): Promise<number> {
+  const db: Db = new ClassicLevel(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db.open();
+  const t0 = performance.now();
+  await Promise.all(ops.map(async (list) => { for (const batch of list) await db.batch(batch, { sync: true }); }));
+  const ms = performance.now() - t0;
+  await db.close();
+  return ms;
+}
+
+async function appendBench(root: string, metric: string, writers: number, total: number): Promise<void> {
+  const work = jobs(total, writers);
+  const ops = encodeOps(work);
+  const rates: number[] = [], peerRates: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const store = await openEventStore(join(root, `${metric}-${round}`), { holder: 'bench' });
+    rates.push(total / ((await runWriters(store, work)) / 1000));
+    await store.close();
+    peerRates.push(total / ((await rawWriters(join(root, `${metric}-raw-${round}`), ops)) / 1000));
+  }
+  report({ bench: BENCH, metric, value: median(rates), unit: 'events/s', peer: `raw level synced batch per append, ${writers} writer${writers > 1 ? 's' : ''}`, peerValue: median(peerRates) });
+}
+
+// ---- replay and cold open ---------------------------------------------------------------
+
+async function loadWorld(): Promise<{ initial: () => any; evolve: (s: any, e: StoredEvent) => any; what: string }> {
+  try {
+    const w = await import('../kernel/world.ts');
+    if (typeof w.evolveWorld === 'function' && typeof w.emptyWorld === 'function') {
+      return { initial: w.emptyWorld, evolve: w.evolveWorld, what: "the kernel's evolveWorld (kernel/world.ts; kernel/deciders/container.ts exports no evolve)" };
+    }
+  } catch (err) {
+    note(`kernel/world.ts not usable (${(err as Error).message}); using a representative projection`);
+  }
+  const evolve = (s: Map<string, any>, e: StoredEvent<any>) => {
+    const id = e.stream.slice(10);
+    if (e.type === 'container.created') s.set(id, { id, name: e.data.name, status: 'created', pid: 0, exitCode: 0 });
+    else if (e.type === 'container.removed') s.delete(id);
+    else { const c = s.get(id); if (c) { if (e.type === 'container.started') { c.status = 'running'; c.pid = e.data.pid; } else if (e.type === 'container.exited') { c.status = 'exited'; c.exitCode = e.data.exitCode; } } }
+    return s;
+  };
+  return { initial: () => new Map(), evolve, what: 'a representative projection (a Map of containers by id updated per event type)' };
+}
+
+/** the peer of replay: iterate the same records and msgpack-decode every event, nothing else */
+async function rawDecode(dir: string): Promise<{ ms: number; events: number }> {
+  const db: Db = new ClassicLevel(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db.open();
+  const t0 = performance.now();
+  let events = 0;
+  const it = db.iterator({ ...LOG_RANGE, highWaterMarkBytes: 1 << 20 } as any);
+  for (;;) {
+    const entries = await it.nextv(1000);
+    if (entries.length === 0) break;
+    for (const [, value] of entries) for (const f of splitCommit(value).frames) { packr.unpack(f.content); events++; }
+  }
+  await it.close();
+  const ms = performance.now() - t0;
+  await db.close();
+  return { ms, events };
+}
+
+async function rawOpen(dir: string): Promise<number> {
+  const t0 = performance.now();
+  const db: Db = new ClassicLevel(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db.open();
+  await db.iterator({ ...LOG_RANGE, reverse: true, limit: 1 }).all();
+  const ms = performance.now() - t0;
+  await db.close();
+  return ms;
+}
+
+async function replayBench(dir: string, metric: string, world: Awaited<ReturnType<typeof loadWorld>>, runs: number): Promise<void> {
+  const store = await openEventStore(dir, { holder: 'bench' });
+  const rates: number[] = [];
+  let size = 0;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    const res = await replay(store, { initial: world.initial, evolve: world.evolve });
+    rates.push(res.seq / ((performance.now() - t0) / 1000));
+    size = res.state.containers?.size ?? res.state.size;
+  }
+  const head = store.head;
+  await store.close();
+  const peer: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const p = await rawDecode(dir);
+    if (p.events !== head) throw new Error(`raw decode saw ${p.events} events, the store has ${head}`);
+    peer.push(p.events / (p.ms / 1000));
+  }
+  note(`${metric}: ${head} events into ${world.what}; ${size} containers at the end`);
+  report({ bench: BENCH, metric, value: median(rates), unit: 'events/s', peer: 'raw level iteration + msgpackr decode', peerValue: median(peer) });
+}
+
+async function coldOpen(dir: string, world: Awaited<ReturnType<typeof loadWorld>>): Promise<{ ms: number; from: number | null; replayed: number }> {
+  const t0 = performance.now();
+  const store = await openEventStore(dir, { holder: 'bench' });
+  const p = await createProjection(store, { name: 'world', version: 'bench-1', initial: world.initial, evolve: world.evolve });
+  const ms = performance.now() - t0;
+  const r = { ms, from: p.opened.snapshotSeq, replayed: p.opened.replayed };
+  await p.stop();
+  await store.close();
+  return r;
+}
+
+/** a log of `total` single-event commits written straight in the store's format (unsynced import) */
+async function importSingleCommits(dir: string, total: number): Promise<void> {
+  const work = jobs(total, 1, 10_000_000);
+  const db: Db = new ClassicLevel(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db.open();
+  const all = encodeOps(work)[0];
+  for (let i = 0; i < all.length; i += 5000) await db.batch(all.slice(i, i + 5000).flat());
+  await db.close();
+}
+
+export default async function main(args: string[]): Promise<void> {
+  const total = Number(args[0] ?? 1_000_000);
+  const root = mkdtempSync(join(tmpdir(), 'berth-bench-events-'));
+  note(`events bench in ${root} (${total} events for replay and cold open)`);
+  try {
+    await appendBench(root, 'append-1', 1, 2000);
+    await appendBench(root, 'append-64', 64, 40_000);
+
+    const world = await loadWorld();
+    const dir = join(root, 'big');
+    let store = await openEventStore(dir, { holder: 'bench' });
+    const fillMs = await runWriters(store, jobs(total, 64));
+    const records = (await store.db.keys({ ...LOG_RANGE }).all()).length;
+    note(`filled ${store.head} events with 64 concurrent writers in ${(fillMs / 1000).toFixed(1)} s (${Math.round(store.head / (fillMs / 1000))} events/s, ${records} commits, ${(store.head / records).toFixed(1)} events/commit)`);
+    const tv = performance.now();
+    const v = await store.verify();
+    note(`verify: ${JSON.stringify(v)} in ${Math.round(performance.now() - tv)} ms`);
+    if (!v.ok) throw new Error('the benchmark store does not verify');
+    await store.close();
+
+    await replayBench(dir, 'replay', world, 3);
+
+    const noSnap: number[] = [];
+    for (let r = 0; r < 3; r++) noSnap.push((await coldOpen(dir, world)).ms);
+    // a snapshot, then a tail of 1,000 more events that the next open replays
+    store = await openEventStore(dir, { holder: 'bench' });
+    const p = await createProjection(store, { name: 'world', version: 'bench-1', initial: world.initial, evolve: world.evolve });
+    await p.saveSnapshot();
+    await p.stop();
+    await runWriters(store, jobs(1000, 8, 5_000_000));
+    await store.close();
+    const withSnap: number[] = [];
+    let last = { from: null as number | null, replayed: 0 };
+    for (let r = 0; r < 3; r++) { const c = await coldOpen(dir, world); withSnap.push(c.ms); last = c; }
+    if (last.from === null) throw new Error('the snapshot was not used');
+    note(`cold-open-snapshot: from the snapshot at seq ${last.from}, replayed ${last.replayed} events`);
+    const raw: number[] = [];
+    for (let r = 0; r < 3; r++) raw.push(await rawOpen(dir));
+    report({ bench: BENCH, metric: 'cold-open', value: median(noSnap), unit: 'ms', peer: 'raw level open', peerValue: median(raw) });
+    report({ bench: BENCH, metric: 'cold-open-snapshot', value: median(withSnap), unit: 'ms', peer: 'raw level open', peerValue: median(raw) });
+
+    const single = join(root, 'single');
+    const singleTotal = Math.min(200_000, total);
+    await importSingleCommits(single, singleTotal);
+    await replayBench(single, 'replay-1-per-commit', world, 3);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
