@@ -45,8 +45,8 @@ async function driverRunOnce(driver: WasmRuntime, root: string, rootfs: string):
   return ms;
 }
 
-async function newDriver(root: string): Promise<WasmRuntime> {
-  const d = new WasmRuntime({ cgroupParent });
+async function newDriver(root: string, prewarm = true): Promise<WasmRuntime> {
+  const d = new WasmRuntime({ cgroupParent, prewarm });
   await d.init({ root, state: join(root, 'runtime/wasm'), run: join(root, 'run') });
   return d;
 }
@@ -68,24 +68,35 @@ try {
   }
 
   // warm: one driver, cache filled; subjects interleaved so load drifts hit all alike
+  // (between runs, untimed: the prewarmed runner for the next start gets ready, as it
+  // would on a daemon that is not starting containers back to back)
   const root = join(tmp, 'warm');
   const driver = await newDriver(root);
+  const plain = await newDriver(root, false);
   await driverRunOnce(driver, root, rootfs.component);
-  await driverRunOnce(driver, root, rootfs.module);
-  const floor: number[] = [], warm: number[] = [], mod: number[] = [];
+  await driverRunOnce(plain, root, rootfs.module);
+  const floor: number[] = [], warm: number[] = [], mod: number[] = [], warmPlain: number[] = [], modPlain: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     floor.push(await nodeFloorOnce());
+    await driver.whenPrewarmed();
     warm.push(await driverRunOnce(driver, root, rootfs.component));
+    await driver.whenPrewarmed();
     mod.push(await driverRunOnce(driver, root, rootfs.module));
+    warmPlain.push(await driverRunOnce(plain, root, rootfs.component));
+    modPlain.push(await driverRunOnce(plain, root, rootfs.module));
   }
+  driver.close();
 
-  const f = median(floor), w = median(warm), m = median(mod), c = median(cold);
+  const f = median(floor), w = median(warm), m = median(mod), c = median(cold), wp = median(warmPlain), mp = median(modPlain);
   const line = (metric: string, value: number, peer: string, peerValue: number) =>
     console.log(JSON.stringify({ bench: 'wasm', metric, value: +value.toFixed(1), unit: 'ms', peer, peerValue: +peerValue.toFixed(1), ratio: +(value / peerValue).toFixed(2) }));
   line('cold-start', c, 'node -e 0', f);
   line('warm-start', w, 'node -e 0', f);
   line('warm-start-vs-module', w, 'preview 1 module under node:wasi (same program, same driver)', m);
   line('module-warm-start', m, 'node -e 0', f);
+  // the same without a prewarmed runner: every start pays node's boot and the shim's worker
+  line('warm-start-no-prewarm', wp, 'node -e 0', f);
+  line('module-warm-start-no-prewarm', mp, 'node -e 0', f);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
   for (const c of ['memory', 'cpu']) spawn('rmdir', [join('/sys/fs/cgroup', c, cgroupParent)], { stdio: 'ignore' });

@@ -66,6 +66,8 @@ export class WasmRuntime implements RuntimeDriver {
   #adopted = new Map<string, NodeJS.Timeout>();
   #opts: WasmRuntimeOptions;
   #idle?: PrewarmedMonitor;
+  /** transpiled dir of the last component started: the prewarmed runner loads it ahead */
+  #lastComponent = '';
 
   constructor(opts: WasmRuntimeOptions = {}) {
     this.#opts = opts;
@@ -177,6 +179,7 @@ export class WasmRuntime implements RuntimeDriver {
     const transpiled = entry.kind === 'component'
       ? await ensureTranspiled(await readFile(entry.path), join(this.#state.state, 'transpiled'))
       : undefined;
+    if (transpiled) this.#lastComponent = transpiled.dir;
     const configPath = join(spec.dir, CONFIG_FILE);
     await writeFile(configPath, JSON.stringify(runnerConfig(spec, { kind: entry.kind, wasm: entry.path, transpiled })));
     await rm(join(spec.dir, EXIT_FILE), { force: true });
@@ -191,12 +194,12 @@ export class WasmRuntime implements RuntimeDriver {
       await this.#cgroups.remove(id, rec.cgroups).catch(() => {});
       throw new BerthError(`wasm runtime: ${(err as Error).message}`, 500);
     }
-    Object.assign(rec, {
-      status: 'running', kind: entry.kind, monitorPid: m.monitorPid, runnerPid: m.runnerPid,
-      runnerStart: (await procStat(m.runnerPid))?.starttime, startedAtNano: String(startedAtNano),
-    });
+    Object.assign(rec, { status: 'running', kind: entry.kind, monitorPid: m.monitorPid, runnerPid: m.runnerPid, startedAtNano: String(startedAtNano) });
+    // listen before any await: a quick guest can be done by the next turn of the loop
+    const ended = new Promise<void>((resolve) => (m.child.exitCode !== null || m.child.signalCode !== null ? resolve() : m.child.once('exit', () => resolve())));
+    rec.runnerStart = (await procStat(m.runnerPid))?.starttime;
     await this.#save(rec);
-    m.child.once('exit', () => void this.#observeExit(id, false));
+    void ended.then(() => this.#observeExit(id, false));
     return { pid: m.runnerPid, startedAtNano };
   }
 
@@ -204,12 +207,12 @@ export class WasmRuntime implements RuntimeDriver {
   async #launch(l: { configPath: string; dir: string; cgroupProcs: string[] }, spec: ContainerRuntimeSpec): Promise<Monitor> {
     const netnsPath = spec.network.mode === 'path' ? spec.network.path : undefined;
     const idle = this.#idle;
-    const fits = idle && idle.child.exitCode === null && !netnsPath && !(spec.resources.memory && spec.resources.memory > 0);
+    const fits = idle?.isReady && idle.child.exitCode === null && !netnsPath && !(spec.resources.memory && spec.resources.memory > 0);
     try {
       if (fits) {
         this.#idle = undefined;
         try {
-          return await idle.assign(l);
+          return await idle!.assign(l);
         } catch {
           // it died or could not join: start this container the ordinary way
         }
@@ -222,7 +225,12 @@ export class WasmRuntime implements RuntimeDriver {
 
   #refill(): void {
     if (this.#opts.prewarm === false || this.#idle) return;
-    this.#idle = new PrewarmedMonitor(join(this.#state.run, 'wasm-prewarm.out'));
+    this.#idle = new PrewarmedMonitor(join(this.#state.run, 'wasm-prewarm.out'), this.#lastComponent);
+  }
+
+  /** resolves when the next start can use a prewarmed runner (benchmarks wait for it between runs) */
+  async whenPrewarmed(): Promise<boolean> {
+    return this.#idle ? this.#idle.waitReady() : false;
   }
 
   /** ends the prewarmed runner, if any (the daemon's shutdown; tests) */

@@ -9,6 +9,8 @@
 // from the daemon — sh for the container dir and cgroups (it moves itself and the runner
 // in), the runner for its config path. If the daemon dies first, both see EOF and quit.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { EXIT_FILE } from './exit-file.ts';
@@ -16,10 +18,10 @@ import { EXIT_FILE } from './exit-file.ts';
 export const RUNNER_PATH = fileURLToPath(new URL('./runner.mjs', import.meta.url));
 export const RUNNER_OUT = 'wasm-runner.out';
 
+// no fork after the guest ends: the exit time is the file's mtime
 const RECORD_EXIT = `
 wait "$pid"
-rc=$?
-echo "$rc $(date +%s%N)" > "$dir/${EXIT_FILE}.tmp" && mv "$dir/${EXIT_FILE}.tmp" "$dir/${EXIT_FILE}"
+echo "$?" > "$dir/${EXIT_FILE}"
 `;
 
 const DIRECT = `
@@ -37,8 +39,8 @@ exec 3>&-
 ${RECORD_EXIT}`;
 
 const PREWARMED = `
-node=$1 runner=$2 out=$3
-"$node" --no-warnings "$runner" --wait 3<&4 4<&- </dev/null >>"$out" 2>&1 &
+node=$1 runner=$2 out=$3 hint=$4
+"$node" --no-warnings "$runner" --wait $hint 3<&4 4<&- </dev/null >>"$out" 2>&1 &
 pid=$!
 exec 4<&-
 trap '' PIPE
@@ -108,27 +110,69 @@ export async function launchMonitor(l: MonitorLaunch): Promise<Monitor> {
   }
 }
 
+/** the niceness an idle prewarmed runner boots at, so it never slows a running guest */
+const IDLE_NICE = 10;
+
+/** nice is per thread on Linux: every thread of the runner goes back to normal */
+function renice(pid: number, value: number): void {
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return;
+  }
+  for (const tid of tids) {
+    try {
+      setPriority(Number(tid), value);
+    } catch {
+      // a thread that just ended
+    }
+  }
+}
+
 /** A monitor + runner started ahead of any container, waiting for one. */
 export class PrewarmedMonitor {
   readonly child: ChildProcess;
   readonly ready: Promise<number>;
+  /** the runner has loaded everything and waits for a job */
+  isReady = false;
   #control: Socket;
   #job: Socket;
 
-  constructor(outPath: string) {
-    this.child = spawn('/bin/sh', ['-c', PREWARMED, 'berth-wasm-monitor', process.execPath, RUNNER_PATH, outPath], {
+  /** hintDir: a transpiled component to load ahead (the last one started, likely the next) */
+  constructor(outPath: string, hintDir = '') {
+    this.child = spawn('nice', ['-n', String(IDLE_NICE), '/bin/sh', '-c', PREWARMED, 'berth-wasm-monitor', process.execPath, RUNNER_PATH, outPath, hintDir], {
       detached: true,
       stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
       env: ENV(),
     });
     this.#control = this.child.stdio[3] as Socket;
     this.#job = this.child.stdio[4] as Socket;
-    this.ready = readLine(this.#control, this.child, 'starting the runner').then(Number);
-    this.ready.catch(() => {});
+    // sh reports the runner's pid; the runner says "ready" once its engines are loaded
+    this.ready = Promise.all([
+      readLine(this.#control, this.child, 'starting the runner'),
+      readLine(this.#job, this.child, 'the runner was ready'),
+    ]).then(([pid]) => Number(pid));
+    this.ready.then(() => (this.isReady = true), () => {});
     // an idle prewarmed runner must not keep the daemon (or a test) alive
     this.child.unref();
     this.#control.unref();
     this.#job.unref();
+  }
+
+  /** waits (keeping the event loop alive) until the runner is ready; false if it died */
+  async waitReady(): Promise<boolean> {
+    this.#control.ref();
+    this.#job.ref();
+    try {
+      await this.ready;
+      return true;
+    } catch {
+      return false;
+    } finally {
+      this.#control.unref();
+      this.#job.unref();
+    }
   }
 
   /** hands over a container: cgroups first (sh moves both in), then the runner's config */
@@ -141,6 +185,7 @@ export class PrewarmedMonitor {
       this.#control.write(`${l.dir}\n${l.cgroupProcs.map((p) => `${p}\n`).join('')}\n`);
       const ack = await readLine(this.#control, this.child, 'joining the cgroups');
       if (ack !== 'ok') throw new Error(ack);
+      renice(runnerPid, 0);
       await new Promise<void>((resolve, reject) => this.#job.write(`${l.configPath}\n`, (err) => (err ? reject(err) : resolve())));
       return { child: this.child, monitorPid: this.child.pid!, runnerPid };
     } finally {

@@ -1,7 +1,8 @@
 // The child process that runs one WASM container.
 //   node runner.mjs <config.json>   run it now
-//   node runner.mjs --wait          prewarmed: load the engines and the shim's I/O worker,
-//                                   then read the config path as one line on fd 3
+//   node runner.mjs --wait [dir]    prewarmed: load the engines and the shim's I/O worker
+//                                   (and the transpiled component in dir, a likely next
+//                                   guest), then read the config path as one line on fd 3
 // A core module (WASI preview 1) runs under node:wasi and keeps its real exit code; a
 // component runs from its jco-transpiled JS with @bytecodealliance/preview2-shim.
 // Guest stdout/stderr become container log lines. The process exits with the guest's
@@ -61,18 +62,19 @@ async function runModule(config) {
   return wasi.start(instance);
 }
 
-async function runComponent(config, preloaded) {
+async function runComponent(config, preloaded, ahead) {
   const dir = config.transpiled.dir;
-  const wanted = JSON.parse(readFileSync(`${dir}/imports.json`, 'utf8'));
-  const loading = { ...preloadShim(wanted), ...preloaded };
-  const { instantiate } = await import(config.transpiled.js);
+  let component, sandbox;
+  if (ahead?.dir === dir) {
+    ({ component, sandbox } = ahead);
+  } else {
+    sandbox = {};
+    component = await instantiateComponent(dir, preloaded, sandbox);
+  }
+  Object.assign(sandbox, { preopens: config.preopens, env: config.env, args: config.args, cwd: config.cwd, network: config.network });
   // The shim writes guest stdout/stderr with process.stdout/stderr.write on this thread.
   process.stdout.write = (chunk) => (log.write('stdout', chunk), true);
   process.stderr.write = (chunk) => (log.write('stderr', chunk), true);
-  const imports = await buildImports(wanted, {
-    preopens: config.preopens, env: config.env, args: config.args, cwd: config.cwd, network: config.network,
-  }, loading);
-  const component = await instantiate((name) => readFile(`${dir}/${name}`).then((b) => WebAssembly.compile(b)), imports);
   const run = component.run ?? Object.entries(component).find(([k]) => k.startsWith('wasi:cli/run@'))?.[1];
   if (!run?.run) throw new Error('the component exports no wasi:cli/run interface (not a command component)');
   // wasi:cli/run returns result<_, _>: jco throws on err. The shim's exit() ends the process itself.
@@ -85,18 +87,19 @@ async function runComponent(config, preloaded) {
   return 0;
 }
 
-async function run(configPath, preloaded = {}) {
+async function run(configPath, preloaded = {}, ahead = undefined) {
   const config = JSON.parse(readFileSync(configPath, 'utf8'));
   log = new LogWriter(config.log.path, config.log.format);
   process.on('exit', () => log.flush());
-  const code = await (config.kind === 'component' ? runComponent(config, preloaded) : runModule(config));
+  const code = await (config.kind === 'component' ? runComponent(config, preloaded, ahead) : runModule(config));
   process.exit(code ?? 0);
 }
 
-/** one line on fd 3; EOF (the daemon went away before handing over a job) ends quietly */
+/** says "ready" on fd 3 and reads one line back; EOF (the daemon went away first) ends quietly */
 function readJob() {
   return new Promise((resolve) => {
-    const sock = new Socket({ fd: 3, readable: true, writable: false });
+    const sock = new Socket({ fd: 3, readable: true, writable: true });
+    sock.write('ready\n');
     let text = '';
     sock.on('data', (d) => {
       text += d;
@@ -111,16 +114,39 @@ function readJob() {
   });
 }
 
-async function prewarmed() {
+/**
+ * Instantiates a transpiled component against imports that read `sandbox` only when the
+ * guest calls them (no guest code runs during instantiation), like wasmtime's InstancePre.
+ */
+async function instantiateComponent(dir, preloaded, sandbox) {
+  const wanted = JSON.parse(readFileSync(`${dir}/imports.json`, 'utf8'));
+  const loading = { ...preloadShim(wanted), ...preloaded };
+  const { instantiate } = await import(`${dir}/guest.js`);
+  const imports = await buildImports(wanted, sandbox, loading);
+  return instantiate((name) => readFile(`${dir}/${name}`).then((b) => WebAssembly.compile(b)), imports);
+}
+
+/** the component in dir, instantiated before it is asked for (the likely next guest) */
+async function loadAhead(dir, preloaded) {
+  try {
+    const sandbox = {};
+    return { dir, sandbox, component: await instantiateComponent(dir, preloaded, sandbox) };
+  } catch {
+    return undefined; // evicted from the cache meanwhile: load it the ordinary way if asked
+  }
+}
+
+async function prewarmed(hintDir) {
   const preloaded = preloadShim(COMMON_IMPORTS);
   await import('node:wasi');
   // the first call to the shim's I/O worker waits for it to boot: do it now, not in the guest's time
   (await preloaded.clocks).monotonicClock.subscribeDuration(0n);
-  await run(await readJob(), preloaded);
+  const ahead = hintDir ? await loadAhead(hintDir, preloaded) : undefined;
+  await run(await readJob(), preloaded, ahead);
 }
 
 try {
-  if (process.argv[2] === '--wait') await prewarmed();
+  if (process.argv[2] === '--wait') await prewarmed(process.argv[3]);
   else await run(process.argv[2]);
 } catch (err) {
   fail(err);

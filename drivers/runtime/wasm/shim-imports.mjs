@@ -25,9 +25,20 @@ export function preloadShim(imports) {
   return Object.fromEntries([...pkgs].filter((p) => MODULES[p]).map((p) => [p, MODULES[p]()]));
 }
 
+/**
+ * The sandbox is read when the guest calls, not when the imports are built, so a runner
+ * can instantiate a component before it knows the container (args, env, preopens, network)
+ * and fill `sandbox` in just before running it.
+ */
 export async function buildImports(imports, sandbox, loading = preloadShim(imports)) {
   const mods = {};
   for (const [pkg, p] of Object.entries(loading)) mods[pkg] = await p;
+  const once = (make) => {
+    let v;
+    return () => (v ??= make());
+  };
+  const fs = once(() => mods.filesystem.createFilesystem({ preopens: sandbox.preopens }));
+  const net = once(() => mods.sockets.createSockets({ enableNetwork: sandbox.network }));
   const namespaces = {
     cli: () => ({
       ...mods.cli,
@@ -37,17 +48,25 @@ export async function buildImports(imports, sandbox, loading = preloadShim(impor
         initialCwd: () => sandbox.cwd,
       },
     }),
-    filesystem: () => mods.filesystem.createFilesystem({ preopens: sandbox.preopens }),
-    sockets: () => mods.sockets.createSockets({ enableNetwork: sandbox.network }),
-    http: () => sandbox.network ? mods.http : { ...mods.http, outgoingHandler: { ...mods.http.outgoingHandler, handle() { throw 'access-denied'; } } },
+    filesystem: () => ({ types: mods.filesystem.types, preopens: { getDirectories: () => fs().preopens.getDirectories() } }),
+    sockets: () => ({ ...mods.sockets, instanceNetwork: { instanceNetwork: () => net().instanceNetwork.instanceNetwork() } }),
+    http: () => ({
+      ...mods.http,
+      outgoingHandler: {
+        ...mods.http.outgoingHandler,
+        handle(...args) {
+          if (!sandbox.network) throw 'access-denied';
+          return mods.http.outgoingHandler.handle(...args);
+        },
+      },
+    }),
   };
   const built = {};
   const out = {};
   for (const name of imports) {
     const split = splitImport(name);
-    if (!split) throw new Error(`the component imports ${name}, which this runtime does not provide`);
+    if (!split || !mods[split[0]]) throw new Error(`the component imports ${name}, which this runtime does not provide`);
     const [pkg, iface] = split;
-    if (!mods[pkg]) throw new Error(`the component imports ${name}, which this runtime does not provide`);
     built[pkg] ??= namespaces[pkg] ? namespaces[pkg]() : mods[pkg];
     const ns = built[pkg][iface];
     if (!ns) throw new Error(`the component imports ${name}, which preview2-shim does not implement`);
