@@ -90,6 +90,26 @@ test('json-file writer: long lines split at 16 KiB, rotation at maxSize', async 
   assert.is(text(all), 'x'.repeat(20_000) + '\n' + 'y'.repeat(30_000) + '\n');
 });
 
+test('tail on a big file reads only its end, partial records at the window edge stay joined', async () => {
+  const rec = (i: number) => `2026-11-30T06:41:03.${String(i).padStart(9, '0')}Z stdout F line ${i}`;
+  const lines: string[] = [];
+  for (let i = 0; i < 20_000; i++) lines.push(rec(i));
+  // the last entry is split into many P segments, longer than the first 64 KiB window
+  for (let j = 0; j < 3000; j++) lines.push(`2026-11-30T06:41:04Z stdout P ${'p'.repeat(30)}`);
+  lines.push('2026-11-30T06:41:04Z stdout F end');
+  lines.push('2026-11-30T06:41:05Z stderr F err-last');
+  const p = file(lines.join('\n') + '\n');
+  const es = await collect(p, 'k8s-file', { tail: 3 });
+  assert.is(es.length, 3);
+  assert.is(es[0].line.toString(), 'line 19999\n');
+  assert.is(es[1].line.toString(), 'p'.repeat(30 * 3000) + 'end\n');
+  assert.is(es[2].line.toString(), 'err-last\n');
+  const out = await collect(p, 'k8s-file', { tail: 2, stderr: false });
+  assert.equal(out.map((e) => e.line.toString().slice(-6)), ['19999\n', 'ppend\n']);
+  const all = await collect(p, 'k8s-file');
+  assert.is(all.length, 20_002);
+});
+
 test('garbage lines are skipped, a missing file reads as empty', async () => {
   const p = file('not json\n{"log":"ok\\n","stream":"stdout","time":"2026-01-01T00:00:00Z"}\n{"log":1}\n');
   assert.is(text(await collect(p, 'json-file')), 'ok\n');

@@ -23,6 +23,39 @@ export interface ReadLogsOptions {
   pollMs?: number;
 }
 
+const CHUNK = 4 << 20;
+
+/**
+ * Where reading must start to get the last `tail` accepted records: grows a window back from the
+ * end until it holds more than `tail` of them (the oldest may be a cut partial line, so one spare).
+ */
+async function tailOffset(path: string, tail: number, parse: (raw: Buffer) => LogEntry | null, joinPartials: boolean, accept: (e: LogEntry) => boolean): Promise<number> {
+  if (!existsSync(path)) return 0;
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    for (let window = 64 * 1024; ; window *= 4) {
+      const start = Math.max(0, size - window);
+      if (start === 0) return 0;
+      const buf = Buffer.alloc(size - start);
+      await fh.read(buf, 0, buf.length, start);
+      const first = buf.indexOf(0x0a) + 1;
+      if (first === 0) continue;
+      const splitter = new RecordSplitter();
+      const joiner = joinPartials ? new PartialJoiner() : null;
+      let count = 0;
+      for (const raw of splitter.push(buf.subarray(first))) {
+        const parsed = parse(raw);
+        const e = parsed && (joiner ? joiner.push(parsed) : parsed);
+        if (e && accept(e)) count++;
+      }
+      if (count > tail) return start + first;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Cuts a byte stream into records at "\n", carrying the incomplete tail between calls. */
 class RecordSplitter {
   private rest = Buffer.alloc(0);
@@ -64,29 +97,44 @@ export async function* readLogs(path: string, format: LogFormat, opts: ReadLogsO
   };
 
   let offset = 0;
-  const readMore = async (): Promise<LogEntry[]> => {
-    if (!existsSync(path)) return [];
+  /** reads what was appended since the last call, in chunks so a big file never sits in memory whole */
+  async function* readMore(): AsyncGenerator<LogEntry[]> {
+    if (!existsSync(path)) return;
     const fh = await open(path, 'r');
     try {
       const { size } = await fh.stat();
       if (size < offset) { offset = 0; splitter.reset(); } // truncated or rotated
-      if (size === offset) return [];
-      const buf = Buffer.alloc(size - offset);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-      offset += bytesRead;
-      return toEntries(buf.subarray(0, bytesRead));
+      while (offset < size) {
+        const buf = Buffer.alloc(Math.min(CHUNK, size - offset));
+        const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+        if (bytesRead === 0) break;
+        offset += bytesRead;
+        yield toEntries(buf.subarray(0, bytesRead));
+      }
     } finally {
       await fh.close();
     }
-  };
+  }
 
-  // what is there now, with tail applied
-  let first = (await readMore()).filter(accept);
-  if (!opts.follow && joiner) first.push(...joiner.drain().filter(accept));
-  if (opts.tail !== undefined && opts.tail >= 0) first = opts.tail === 0 ? [] : first.slice(-opts.tail);
-  for (const e of first) {
-    if (pastUntil(e)) return;
-    yield e;
+  if (opts.tail !== undefined && opts.tail >= 0) {
+    // only the end of the file matters: start where the last `tail` records begin
+    offset = await tailOffset(path, opts.tail, (raw) => parse(raw), joiner !== null, accept);
+    let last: LogEntry[] = [];
+    for await (const entries of readMore()) last = last.concat(entries.filter(accept)).slice(-Math.max(opts.tail, 1));
+    if (!opts.follow && joiner) last = last.concat(joiner.drain().filter(accept)).slice(-Math.max(opts.tail, 1));
+    if (opts.tail === 0) last = [];
+    for (const e of last) {
+      if (pastUntil(e)) return;
+      yield e;
+    }
+  } else {
+    for await (const entries of readMore()) {
+      for (const e of entries.filter(accept)) {
+        if (pastUntil(e)) return;
+        yield e;
+      }
+    }
+    if (!opts.follow && joiner) for (const e of joiner.drain().filter(accept)) yield e;
   }
   if (!opts.follow) return;
 
@@ -103,9 +151,11 @@ export async function* readLogs(path: string, format: LogFormat, opts: ReadLogsO
     for (;;) {
       tryWatch();
       const ended = stop || opts.signal?.aborted;
-      for (const e of (await readMore()).filter(accept)) {
-        if (pastUntil(e)) return;
-        yield e;
+      for await (const entries of readMore()) {
+        for (const e of entries.filter(accept)) {
+          if (pastUntil(e)) return;
+          yield e;
+        }
       }
       if (ended) break;
       if (opts.until !== undefined && BigInt(Date.now()) * 1_000_000n > opts.until) break;

@@ -25,9 +25,20 @@ export function formatRfc3339Nano(ns: bigint): string {
   return `${base}${digits ? '.' + digits : ''}Z`;
 }
 
-/** The current time in ns (ms precision from the clock, sub-ms from the monotonic timer). */
+let base = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+let last = 0n;
+
+/**
+ * The wall-clock time in ns: the monotonic timer anchored to Date.now() (re-anchored when the
+ * wall clock moved more than 10 ms away), and never going backwards within this process.
+ */
 export function nowNano(): bigint {
-  const ms = BigInt(Date.now());
-  const sub = process.hrtime.bigint() % 1_000_000n;
-  return ms * 1_000_000n + sub;
+  let t = base + process.hrtime.bigint();
+  const wall = BigInt(Date.now()) * 1_000_000n;
+  if (t - wall > 10_000_000n || wall - t > 10_000_000n) {
+    base = wall - process.hrtime.bigint();
+    t = wall;
+  }
+  last = t > last ? t : last + 1n;
+  return last;
 }
