@@ -21,19 +21,25 @@ export function parseK8sLine(raw: Buffer): LogEntry | null {
 
 /** Joins partial records with their continuation, per stream. Stateful across calls (for follow). */
 export class PartialJoiner {
-  private pending = new Map<string, LogEntry>();
+  private pending = new Map<string, { first: LogEntry; parts: Buffer[] }>();
 
   push(e: LogEntry): LogEntry | null {
     const prev = this.pending.get(e.stream);
-    const joined = prev ? { ...e, time: prev.time, timeNano: prev.timeNano, line: Buffer.concat([prev.line, e.line]) } : e;
-    if (e.partial) { this.pending.set(e.stream, joined); return null; }
+    if (e.partial) {
+      if (prev) prev.parts.push(e.line);
+      else this.pending.set(e.stream, { first: e, parts: [e.line] });
+      return null;
+    }
+    if (!prev) return e;
     this.pending.delete(e.stream);
-    return joined;
+    return { ...e, time: prev.first.time, timeNano: prev.first.timeNano, line: Buffer.concat([...prev.parts, e.line]) };
   }
 
   /** what is still waiting for its end, marked partial */
   drain(): LogEntry[] {
-    const rest = [...this.pending.values()].sort((a, b) => (a.timeNano < b.timeNano ? -1 : 1));
+    const rest = [...this.pending.values()]
+      .map(({ first, parts }) => ({ ...first, line: Buffer.concat(parts), partial: true }))
+      .sort((a, b) => (a.timeNano < b.timeNano ? -1 : 1));
     this.pending.clear();
     return rest;
   }
