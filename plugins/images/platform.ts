@@ -21,10 +21,12 @@ export function parsePlatform(s: string): Platform {
 }
 
 function normalizeArch(architecture: string, variant?: string): { architecture: string; variant?: string } {
-  if (architecture === 'x86_64' || architecture === 'x86-64') return { architecture: 'amd64', variant };
-  if (architecture === 'aarch64') return { architecture: 'arm64', variant: variant === 'v8' ? undefined : variant };
-  if (architecture === 'arm64' && variant === 'v8') return { architecture: 'arm64' };
-  return variant ? { architecture, variant } : { architecture };
+  let arch = architecture;
+  let v = variant;
+  if (arch === 'x86_64' || arch === 'x86-64') arch = 'amd64';
+  if (arch === 'aarch64') arch = 'arm64';
+  if (arch === 'arm64' && v === 'v8') v = undefined;
+  return v ? { architecture: arch, variant: v } : { architecture: arch };
 }
 
 export function platformString(p: Platform): string {
