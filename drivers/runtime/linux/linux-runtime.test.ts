@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { Subscription } from 'rxjs';
 import type { ContainerRuntimeSpec, ExitObservation, StdioSession } from '../../../kernel/contracts/runtime.ts';
 import { BerthError, type DriverPaths } from '../../../kernel/contracts/common.ts';
@@ -223,6 +223,25 @@ test('containers outlive a berthd that is killed; the next one finds them and se
   const exit = await exitOf(s.id);
   assert.is(exit.exitCode, 137);
   assert.not.ok(exit.duringRecovery);
+});
+
+test('network modes: host shares the host interfaces, path joins a prepared netns', async () => {
+  const ns = `berth-lt-${randomBytes(4).toString('hex')}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  try {
+    execFileSync('ip', ['-n', ns, 'link', 'add', 'berthv0', 'type', 'veth', 'peer', 'name', 'berthv1']);
+    const inNs = spec(['sh', '-c', 'ls /sys/class/net | sort | tr "\\n" " "'], { network: { mode: 'path', path: `/run/netns/${ns}` } });
+    await run(inNs);
+    assert.is((await exitOf(inNs.id)).exitCode, 0);
+    assert.is(await stdout(inNs), 'berthv0 berthv1 lo ');
+    const host = spec(['sh', '-c', 'ls /sys/class/net | tr "\\n" " "'], { network: { mode: 'host' } });
+    await run(host);
+    assert.is((await exitOf(host.id)).exitCode, 0);
+    const hostIfaces = execFileSync('ls', ['/sys/class/net'], { encoding: 'utf8' }).trim().split('\n');
+    assert.equal((await stdout(host)).trim().split(' ').sort(), hostIfaces.sort());
+  } finally {
+    execFileSync('ip', ['netns', 'delete', ns]);
+  }
 });
 
 test('stats carry the container network namespace interfaces (none here but lo)', async () => {

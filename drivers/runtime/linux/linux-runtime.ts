@@ -141,7 +141,8 @@ export class LinuxRuntime implements RuntimeDriver {
     await this.ready();
     const { meta, paths } = this.load(id);
     const layout = this.need();
-    const current = await this.cli!.state(id);
+    // runc keeps a state dir per container under its --root: no dir, no need to ask it
+    const current = existsSync(join(this.cli!.root, id)) ? await this.cli!.state(id) : null;
     if (current && current.status !== 'stopped') throw conflict(`container ${id} is already ${current.status}`);
     const watcher = this.watcher!;
     watcher.mute(id);
