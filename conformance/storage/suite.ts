@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite, type Test } from 'uvu';
@@ -204,8 +205,17 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
   });
 
   t('diffTar() is an OCI layer of the changes that reproduces them on top of the same layers', async () => {
-    committed = layerOf(await collect(await driver.diffTar(cid('c1'), chain())));
+    // a unix socket the container left behind is runtime state, not layer content
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(rootfs1, 'tmp/s.sock'), resolve));
+    try {
+      committed = layerOf(await collect(await driver.diffTar(cid('c1'), chain())));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(join(rootfs1, 'tmp/s.sock'), { force: true });
+    }
     const names = await tarNames(committed.buf);
+    assert.not.ok(names.includes('tmp/s.sock'), 'sockets are not layer content');
     for (const n of ['newfile', 'etc/group', 'bin/.wh.ls', '.wh.data', 'tmp/x', 'opt-new/sub/f']) {
       assert.ok(names.some((x) => x.replace(/\/$/, '') === n), `${n} missing from ${names.join(' ')}`);
     }

@@ -30,6 +30,7 @@ export function packTree(root: string, items: TarItem[]): Readable {
       }
       const abs = join(root, item.rel);
       const st = lstatSync(abs);
+      if (st.isSocket()) continue; // a socket is runtime state, not layer content (Docker skips them too)
       const header = headerFor(item.rel, abs, st);
       const pax = paxXattrs(xattrs.get(abs));
       if (pax) header.pax = pax;

@@ -101,10 +101,17 @@ export class OverlayStorage implements StorageDriver {
         claimContainerRecord(d.dir, containerId, layers);
         return { rootfs: d.merged };
       }
-      for (const p of [d.upper, d.work, d.merged]) mkdirSync(p, { recursive: true });
-      claimContainerRecord(d.dir, containerId, layers);
-      const lowers = layers.length ? [...layers].reverse().map((l) => this.ensureShortLink(l)) : [EMPTY_LOWER];
-      await mountOverlay({ cwd: this.state, lowers, upper: `${d.rel}/upper`, work: `${d.rel}/work`, target: d.merged });
+      const isNew = !existsSync(d.dir);
+      try {
+        for (const p of [d.upper, d.work, d.merged]) mkdirSync(p, { recursive: true });
+        claimContainerRecord(d.dir, containerId, layers);
+        const lowers = layers.length ? [...layers].reverse().map((l) => this.ensureShortLink(l)) : [EMPTY_LOWER];
+        await mountOverlay({ cwd: this.state, lowers, upper: `${d.rel}/upper`, work: `${d.rel}/work`, target: d.merged });
+      } catch (e) {
+        // a container that never mounted leaves nothing; an existing one keeps its upper dir
+        if (isNew && !isMountPoint(d.merged)) rmSync(d.dir, { recursive: true, force: true });
+        throw e;
+      }
       return { rootfs: d.merged };
     });
   }

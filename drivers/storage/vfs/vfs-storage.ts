@@ -78,6 +78,7 @@ export class VfsStorage implements StorageDriver {
     return this.lock.run(`container:${containerId}`, async () => {
       const d = this.dirs(containerId);
       for (const l of layers) if (!this.layerStore.has(l)) throw notFound(`layer ${l} not found in storage`);
+      const isNew = !existsSync(d.dir);
       mkdirSync(d.dir, { recursive: true });
       claimContainerRecord(d.dir, containerId, layers);
       if (!existsSync(d.rootfs)) {
@@ -89,6 +90,9 @@ export class VfsStorage implements StorageDriver {
           for (const w of await composeLayers(tmp, layerViews)) this.opts.log?.warn(`container ${containerId}: ${w}`);
           writeFileSync(d.snapshot, JSON.stringify(snapshotTree(tmp)));
           renameSync(tmp, d.rootfs);
+        } catch (e) {
+          if (isNew) rmSync(d.dir, { recursive: true, force: true });
+          throw e;
         } finally {
           rmSync(tmp, { recursive: true, force: true });
         }
