@@ -33,7 +33,7 @@ export interface OpenOptions {
   upcasters?: UpcasterRegistry;
   /** schema for a NewEvent that names none (the catalogue's current version); else the upcasters' latest, else 1 */
   schemaOf?: (type: string) => number | undefined;
-  /** how many trailing commit records the open-time check reads (default 16) */
+  /** how many trailing commit records the open-time check reads (default 4; LevelDB batches are atomic, so only the last can be torn by a crash) */
   tailCommits?: number;
 }
 
@@ -83,7 +83,7 @@ export async function openEventStore(dir: string, opts: OpenOptions = {}): Promi
     lock.confirm();
     let tail;
     try {
-      tail = await checkTail(db, opts.tailCommits ?? 16);
+      tail = await checkTail(db, opts.tailCommits ?? 4);
     } catch (err) {
       await db.close();
       throw new StoreCorruptError(`event store ${dir}: checking the end of the log failed: ${(err as Error).message}`, err);

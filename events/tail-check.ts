@@ -32,7 +32,7 @@ export interface TailResult {
   fixes: string[];
 }
 
-export async function checkTail(db: Db, commits = 16): Promise<TailResult> {
+export async function checkTail(db: Db, commits = 4): Promise<TailResult> {
   const window = (await db.iterator({ ...LOG_RANGE, reverse: true, limit: commits }).all()).reverse();
   const ops: Op[] = [];
   const fixes: string[] = [];
@@ -95,11 +95,24 @@ export async function checkTail(db: Db, commits = 16): Promise<TailResult> {
     }
   }
 
+  // Stream heads: the window is the end of the log, so a stream's last event in the window
+  // is its last event overall; one getMany checks those heads and that nothing is indexed
+  // past them. Streams whose last events were all dropped take the slow path.
   const deleted = new Set(ops.filter((o) => o.type === 'del').map((o) => o.key.toString('hex')));
-  for (const stream of touched) {
-    const version = await lastIndexedVersion(db, stream, head, deleted);
-    const current = await db.get(headKey(stream));
-    const stored = current ? parseHeadValue(current) : 0;
+  const lastInWindow = new Map<string, number>();
+  for (const c of checks) if (c.content && c.seq <= head) lastInWindow.set(c.content.stream, c.content.version);
+  const streams = [...touched];
+  const [heads, beyond] = await Promise.all([
+    db.getMany(streams.map(headKey)),
+    db.getMany(streams.map((st) => indexKey(st, (lastInWindow.get(st) ?? 0) + 1))),
+  ]);
+  for (let i = 0; i < streams.length; i++) {
+    const stream = streams[i];
+    const stored = heads[i] ? parseHeadValue(heads[i]!) : 0;
+    let version = lastInWindow.get(stream);
+    if (version === undefined || (beyond[i] && !deleted.has(indexKey(stream, version + 1).toString('hex')))) {
+      version = await lastIndexedVersion(db, stream, head, deleted);
+    }
     if (stored === version) continue;
     fixes.push(`stream ${stream}: head ${stored} -> ${version}`);
     ops.push(version === 0 ? { type: 'del', key: headKey(stream) } : { type: 'put', key: headKey(stream), value: headValue(version) });

@@ -190,6 +190,34 @@ test('(c3) a bad event followed by good ones is reported, not deleted (deleting 
   }
 });
 
+test('(d) a log record gone while its index and head stay: index entries past the log are removed, heads fixed', async () => {
+  const t = tempRoot('index-past');
+  try {
+    let s = await openEventStore(t.dir);
+    for (let i = 1; i <= 6; i++) await s.append(`s:${i % 2}`, [{ type: 'e.x', data: i }], 'any', meta);
+    await s.close();
+    const db = new ClassicLevel<Buffer, Buffer>(t.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    await db.open();
+    await db.del(logKey(6));
+    await db.close();
+    s = await openEventStore(t.dir);
+    try {
+      assert.is(s.head, 5);
+      assert.ok(s.openReport.fixes.some((f) => f.includes('pointing past the log')), JSON.stringify(s.openReport.fixes));
+      assert.ok(s.openReport.fixes.some((f) => f.includes('s:0: head 3 -> 2')), JSON.stringify(s.openReport.fixes));
+      assert.is(await s.streamVersion('s:0'), 2);
+      assert.equal((await s.readStream('s:0')).map((e) => e.data), [2, 4]);
+      const [e] = await s.append('s:0', [{ type: 'e.x', data: 6 }], 2, meta);
+      assert.is(e.seq, 6);
+      assert.equal(await s.verify(), { ok: true, checked: 6 });
+    } finally {
+      await s.close();
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('a LevelDB that refuses to open is repaired, and the report says so', async () => {
   const t = tempRoot('repair');
   try {
