@@ -316,4 +316,38 @@ test('basic auth: refused without credentials, works with explicit auth and with
   }
 });
 
+test('bearer token flow (token service + registry trusting it): anonymous and with credentials, mount scope', async () => {
+  const anon = await startRegistry({ tokenAuth: {} });
+  try {
+    const unauth = await fetch(`${anon.url}/v2/`);
+    assert.is(unauth.status, 401);
+    assert.match(unauth.headers.get('www-authenticate') ?? '', /^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/token",service="berth-test-registry"/);
+    const res = await source.push(`${anon.host}/berth/tok:1`, image, {});
+    assert.is(res.digest, pushedDigest);
+    assert.ok(anon.tokenRequests!.some((scopes) => scopes.includes('repository:berth/tok:pull,push')), JSON.stringify(anon.tokenRequests));
+    const { images } = await freshStore();
+    const pulled = await images.pull(`${anon.host}/berth/tok:1`);
+    assert.is(pulled.id, image.id);
+    assert.ok(anon.tokenRequests!.some((scopes) => scopes.length === 1 && scopes[0] === 'repository:berth/tok:pull'));
+    const mount = recorder();
+    await images.push(`${anon.host}/berth/tok2:1`, pulled, { onProgress: mount.onProgress });
+    assert.is(mount.statuses().filter((x) => x === 'Mounted from berth/tok').length, 3);
+    assert.ok(anon.tokenRequests!.some((scopes) => scopes.includes('repository:berth/tok:pull') && scopes.includes('repository:berth/tok2:pull,push')));
+  } finally {
+    await anon.stop();
+  }
+  const secured = await startRegistry({ tokenAuth: { user: 'tokenuser', password: 'token-secret' } });
+  const savedDockerConfig = process.env.DOCKER_CONFIG;
+  try {
+    process.env.DOCKER_CONFIG = join(root, 'no-docker-config');
+    await expectError(source.push(`${secured.host}/berth/tok:1`, image, {}), /token service http:\/\/127\.0\.0\.1:\d+ refused: HTTP 401/);
+    await source.push(`${secured.host}/berth/tok:1`, image, { auth: { username: 'tokenuser', password: 'token-secret' } });
+    const pulled = await (await freshStore()).images.pull(`${secured.host}/berth/tok:1`, { auth: { username: 'tokenuser', password: 'token-secret' } });
+    assert.is(pulled.id, image.id);
+  } finally {
+    if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG; else process.env.DOCKER_CONFIG = savedDockerConfig;
+    await secured.stop();
+  }
+});
+
 test.run();

@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTokenService, type TokenService } from './token-server.ts';
 
 export interface TestRegistry {
   /** http://127.0.0.1:PORT */
@@ -17,6 +18,8 @@ export interface TestRegistry {
   /** the registry's own file for a blob, to tamper with in tests */
   blobPath(digest: string): string;
   stop(): Promise<void>;
+  /** with tokenAuth: the scopes of each token request, in order */
+  tokenRequests?: string[][];
 }
 
 export async function freePort(): Promise<number> {
@@ -54,7 +57,14 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
   throw new Error(`docker-registry did not answer on ${url}/v2/ within 15 s: ${log()}`);
 }
 
-export async function startRegistry(opts: { auth?: { user: string; password: string } } = {}): Promise<TestRegistry> {
+export interface RegistryOptions {
+  /** htpasswd basic auth */
+  auth?: { user: string; password: string };
+  /** bearer tokens from a token service started beside the registry (anonymous unless `user` is given) */
+  tokenAuth?: { user?: string; password?: string };
+}
+
+export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
   const bin = which('docker-registry', 'docker-registry');
   const dir = await mkdtemp(join(tmpdir(), 'berth-registry-'));
   const storageDir = join(dir, 'storage');
@@ -66,6 +76,12 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
     const entry = execFileSync(htpasswd, ['-nbB', opts.auth.user, opts.auth.password], { encoding: 'utf8' }).trim();
     await writeFile(join(dir, 'htpasswd'), entry + '\n');
     authYaml = `auth:\n  htpasswd:\n    realm: berth-test\n    path: ${join(dir, 'htpasswd')}\n`;
+  }
+  let tokens: TokenService | undefined;
+  if (opts.tokenAuth) {
+    const t = opts.tokenAuth;
+    tokens = await startTokenService(dir, t.user ? { user: t.user, password: t.password ?? '' } : undefined);
+    authYaml = `auth:\n  token:\n    realm: ${tokens.realm}\n    service: ${tokens.service}\n    issuer: ${tokens.issuer}\n    rootcertbundle: ${tokens.certPath}\n`;
   }
   const config = [
     'version: 0.1',
@@ -97,6 +113,7 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
       await exited;
       clearTimeout(timer);
     }
+    await tokens?.stop();
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -106,7 +123,7 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
     throw e;
   }
   return {
-    url, host, storageDir, stop,
+    url, host, storageDir, stop, tokenRequests: tokens?.requests,
     blobPath: (digest) => {
       const hex = digest.replace(/^sha256:/, '');
       return join(storageDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
