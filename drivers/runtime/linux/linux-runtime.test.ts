@@ -244,6 +244,20 @@ test('network modes: host shares the host interfaces, path joins a prepared netn
   }
 });
 
+test('attach to a tty container: input through conmon, echo and output through the log', async () => {
+  const s = spec(['sh', '-c', 'read line; echo "got:$line"; exit 4'], {}, { tty: true, openStdin: true });
+  await run(s);
+  const session = await rt.attach(s.id, { stdin: true, stdout: true, stderr: true });
+  assert.is(session.stderr, undefined);
+  let out = '';
+  session.stdout.on('data', (d) => { out += d; });
+  await sleep(150);
+  session.stdin!.write('typed\r');
+  assert.is(await session.done, 4);
+  assert.match(out, 'got:typed');
+  assert.is((await exitOf(s.id)).exitCode, 4);
+});
+
 test('stats carry the container network namespace interfaces (none here but lo)', async () => {
   const s = spec(['sleep', '1000']);
   await run(s);
