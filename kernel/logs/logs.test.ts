@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { readLogs, JsonFileLogWriter, formatRfc3339Nano, parseRfc3339Nano, renderEntry, type LogEntry, type ReadLogsOptions, type LogFormat } from './index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-logs-test-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // also when a test fails
 let n = 0;
 const file = (content: string) => { const p = join(dir, `log${n++}`); writeFileSync(p, content); return p; };
 async function collect(path: string, format: LogFormat, opts: ReadLogsOptions = {}): Promise<LogEntry[]> {
@@ -146,5 +147,4 @@ test('follow: ends when stopWhen settles, after draining what was written', asyn
   assert.is(text(es), 'last words\n');
 });
 
-test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

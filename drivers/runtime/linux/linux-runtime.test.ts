@@ -19,6 +19,7 @@ import { findBinary } from './binaries.ts';
 import { plugin } from './index.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'berth-linuxrt-'));
+process.on('exit', () => rmSync(base, { recursive: true, force: true })); // also when a test fails
 const paths: DriverPaths = { root: base, state: join(base, 'state'), run: join(base, 'run') };
 const warnings: string[] = [];
 const logger = { info() {}, debug() {}, error() {}, warn: (m: string) => { warnings.push(m); } };
