@@ -1,5 +1,6 @@
 // The bridge driver with the iptables backend through the network conformance suite.
 import { BridgeDriver } from '../../drivers/network/bridge/driver.ts';
+import { rootSuffix } from '../../drivers/network/lib/names.ts';
 import { FakeUpstream } from './fake-upstream.ts';
 import { networkSuite } from './suite.ts';
 
@@ -8,6 +9,7 @@ const test = networkSuite('bridge (iptables)', async () => new BridgeDriver({ fi
   kind: 'namespaced', driverName: 'bridge',
   connectivity: true, dns: true, dnsForward: { name: 'upstream.berth.test', ip: '10.213.254.99' },
   ports: true, isolation: true, icc: true, egress: true, internal: true, reconcile: true,
+  scopeTokens: (paths) => [rootSuffix(paths.root)],
   before: () => upstream.start(), after: () => upstream.stop(),
 });
 test.run();

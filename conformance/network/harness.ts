@@ -31,14 +31,20 @@ export function inNs(netns: string, args: string[], timeoutMs = 10_000): Promise
   return sh('nsenter', [`--net=${netns}`, '--', BUSYBOX, ...args], timeoutMs);
 }
 
-export const ping = async (netns: string, ip: string): Promise<boolean> =>
-  (await inNs(netns, ['ping', '-c', '1', '-W', '1', ip])).code === 0;
+/** One ping; `tries` > 1 retries a failure (for checks that must succeed on a loaded machine). */
+export async function ping(netns: string, ip: string, tries = 3): Promise<boolean> {
+  for (let i = 0; i < tries; i++) if ((await inNs(netns, ['ping', '-c', '1', '-W', '2', ip])).code === 0) return true;
+  return false;
+}
 
 /** HTTP GET through busybox wget from inside a namespace; the body, or null when it fails. */
-export async function wget(netns: string, url: string, timeoutSec = 3): Promise<string | null> {
-  // busybox 1.35's wget -T crashes (SIGSEGV) after a successful fetch: the timeout is ours
-  const r = await inNs(netns, ['wget', '-q', '-O', '-', url], timeoutSec * 1000);
-  return r.code === 0 ? r.stdout : null;
+export async function wget(netns: string, url: string, timeoutSec = 3, tries = 3): Promise<string | null> {
+  for (let i = 0; i < tries; i++) {
+    // busybox 1.35's wget -T crashes (SIGSEGV) after a successful fetch: the timeout is ours
+    const r = await inNs(netns, ['wget', '-q', '-O', '-', url], timeoutSec * 1000);
+    if (r.code === 0) return r.stdout;
+  }
+  return null;
 }
 
 /** Resolves a name with busybox nslookup against `server`: the IPv4 addresses answered. */
@@ -82,8 +88,8 @@ export function webRoot(body: string): string {
 export async function startHttpd(procs: Procs, netns: string, bind: string, dir: string): Promise<void> {
   procs.start(netns, ['httpd', '-f', '-p', bind, '-h', dir]);
   const url = `http://${bind.includes(':') ? bind : `127.0.0.1:${bind}`}/`;
-  for (let i = 0; i < 50; i++) {
-    if ((await wget(netns, url, 1)) !== null) return;
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
+    if ((await wget(netns, url, 2, 1)) !== null) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`httpd on ${bind} in ${netns || 'host'} did not come up`);
@@ -147,16 +153,22 @@ export class OutsideHost {
   }
 }
 
-/** What the host looks like, restricted to lines that match `pattern`: for leak checks. */
-export async function hostSnapshot(pattern: RegExp): Promise<Record<string, string[]>> {
+/**
+ * What the host looks like, for leak checks: lines that match `pattern` and name one of
+ * `tokens` (ids, interface names, chain suffixes of this run), so other processes' networks
+ * on the same machine do not count.
+ */
+export async function hostSnapshot(pattern: RegExp, tokens: readonly string[]): Promise<Record<string, string[]>> {
+  const ours = (l: string) => pattern.test(l) && tokens.some((t) => l.includes(t));
   const grab = async (cmd: string, args: string[]) => {
     const r = await sh(cmd, args);
-    return r.stdout.split('\n').filter((l) => pattern.test(l)).map((l) => l.replace(/# handle \d+/, '').replace(/counter packets \d+ bytes \d+/, 'counter').trim()).sort();
+    return r.stdout.split('\n').filter(ours)
+      .map((l) => l.replace(/# handle \d+/, '').replace(/counter packets \d+ bytes \d+/, 'counter').replace(/ \(id: \d+\)/, '').trim()).sort();
   };
   // interface name and bridge only: indexes and peer numbers change when a veth is recreated
   const links = (await sh('ip', ['-o', 'link', 'show'])).stdout.split('\n')
     .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1] + (/ master (\S+)/.exec(l)?.[1] ? ` master ${/ master (\S+)/.exec(l)![1]}` : ''))
-    .filter((l) => pattern.test(l)).sort();
+    .filter(ours).sort();
   return {
     netns: await grab('ip', ['netns', 'list']),
     links,

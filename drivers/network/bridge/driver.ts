@@ -7,7 +7,7 @@ import type { DriverPaths, ProbeReport } from '../../../kernel/contracts/common.
 import type { EndpointResult, EndpointSpec, NetworkDriver, NetworkSpec, PortBinding } from '../../../kernel/contracts/network.ts';
 import { parseCidr, stripPrefix, overlaps } from '../../../kernel/ipam.ts';
 import { run, succeeds } from '../lib/exec.ts';
-import { parseResolvConf } from '../lib/etc-files.ts';
+import { parseResolvConf } from '../../../kernel/network/etc-files.ts';
 import type { Firewall } from '../lib/firewall/rule.ts';
 import { detectFirewall, makeFirewall, type FirewallChoice } from '../lib/firewall/select.ts';
 import { createVethPair, deleteLink, ifNameByMac, linkExists, moveAndConfigure, nextIfName, setInterfaceSysctl } from '../lib/link.ts';
@@ -186,7 +186,9 @@ export class BridgeDriver implements NetworkDriver {
     this.nets.set(net.id, net);
     const { stdout } = await run('ip', ['-4', '-o', 'addr', 'show', 'dev', br]);
     if (!stdout.includes(` ${net.gateway}/${prefix} `)) await run('ip', ['addr', 'add', `${net.gateway}/${prefix}`, 'dev', br]);
-    await run('ip', ['link', 'set', 'dev', br, 'mtu', String(this.mtuOf(net)), 'up']);
+    // a fixed MAC: otherwise the bridge takes the lowest port MAC and changes it as veths come
+    // and go, and containers keep a stale ARP entry for their gateway for seconds
+    await run('ip', ['link', 'set', 'dev', br, 'address', macFromIp(net.gateway!), 'mtu', String(this.mtuOf(net)), 'up']);
     setInterfaceSysctl(br, 'route_localnet', '1');
     if (!net.internal && this.config.enableIpForward !== false) this.enableIpForward();
     await this.firewall.ensure(networkRules(net, br));
