@@ -1,0 +1,201 @@
+// Image routes: pull/import (POST /images/create), list, inspect, history, tag, remove, push,
+// save (get), load, prune, commit. Names go into paths unescaped, slashes included.
+import type { ApiContext } from '../context.ts';
+import type { Exchange } from '../http/exchange.ts';
+import type { Router } from '../http/router.ts';
+import { badRequest, notFound, notImplemented } from '../../../kernel/contracts/common.ts';
+import type { RegistryAuth } from '../../../kernel/contracts/images.ts';
+import { familiarize, isValidTag, normalizeReference } from '../../../kernel/reference.ts';
+import { findImage } from '../../../kernel/lookup.ts';
+import { boolParam } from '../http/query.ts';
+import { anyOf, boolFilter, matchLabels, parseFilters } from '../http/filters.ts';
+import { NdjsonReply } from '../http/ndjson.ts';
+import { progressMessage } from '../shapes/progress.ts';
+import { containersUsing, imageHistory, inspectImage, listImage } from '../shapes/image.ts';
+import { CommitConfigSchema } from '../schemas.ts';
+import type { World } from '../../../kernel/world.ts';
+
+function registryAuth(ex: Exchange): RegistryAuth | undefined {
+  const h = ex.headers['x-registry-auth'];
+  if (!h || Array.isArray(h)) return undefined;
+  try {
+    const obj = JSON.parse(Buffer.from(h.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
+    return obj && typeof obj === 'object' && Object.keys(obj).length ? obj as RegistryAuth : undefined;
+  } catch { throw badRequest('invalid X-Registry-Auth header: not base64url-encoded JSON'); }
+}
+
+const safeNormalize = (r: string): string | undefined => { try { return normalizeReference(r); } catch { return undefined; } };
+
+async function createImage(ex: Exchange, ctx: ApiContext): Promise<void> {
+  const q = ex.query;
+  if (q.get('fromSrc')) return importImage(ex, ctx);
+  const from = q.get('fromImage');
+  if (!from) throw badRequest('fromImage or fromSrc must be given');
+  const tag = q.get('tag') || '';
+  const ref = tag ? (tag.includes(':') ? `${from}@${tag}` : `${from}:${tag}`) : from;
+  const reply = new NdjsonReply(ex);
+  const meta = await ctx.meta(ex);
+  try {
+    await ctx.engine.imageCommands.pull(ref, { platform: q.get('platform') || undefined, auth: registryAuth(ex), onProgress: (p) => reply.send(progressMessage(p)) }, meta);
+  } catch (e) {
+    reply.fail(e);
+  }
+  reply.end();
+}
+
+async function importImage(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
+  const q = ex.query;
+  if (q.get('fromSrc') !== '-') throw notImplemented('importing from a URL is not supported: send the tar as the body with fromSrc=-');
+  const repo = q.get('repo') || undefined;
+  const tag = q.get('tag') || undefined;
+  if (tag && !isValidTag(tag)) throw badRequest(`invalid tag format: ${tag}`);
+  const changes = q.getAll('changes').flatMap((c) => c.split('\n')).filter((c) => c.trim());
+  const reply = new NdjsonReply(ex);
+  try {
+    const img = await engine.imageCommands.importRootfs(ex.body(), { repo, tag, changes, message: q.get('message') || undefined, platform: q.get('platform') || undefined }, await meta(ex));
+    reply.send({ status: img.id });
+  } catch (e) { reply.fail(e); }
+  reply.end();
+}
+
+const IMAGE_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'];
+
+/** Pure: the images `docker images` shows. */
+export function selectImages(w: World, f: ReturnType<typeof parseFilters>, all: boolean) {
+  const dangling = boolFilter(f, 'dangling');
+  const byRef = (r: string) => findImage(w, r, safeNormalize);
+  const before = f.get('before')?.[0], since = f.get('since')?.[0];
+  const beforeImg = before ? byRef(before) : undefined, sinceImg = since ? byRef(since) : undefined;
+  if (before && !beforeImg) throw notFound(`No such image: ${before}`);
+  if (since && !sinceImg) throw notFound(`No such image: ${since}`);
+  void all;
+  return [...w.images.values()].filter((img) =>
+    (dangling === undefined || (img.repoTags.length === 0) === dangling) &&
+    (!beforeImg || img.createdNano < beforeImg.createdNano) &&
+    (!sinceImg || img.createdNano > sinceImg.createdNano) &&
+    matchLabels(img.descriptor.config.config?.Labels, f.get('label')) &&
+    anyOf(f, 'reference', (pattern) => img.repoTags.some((t) => refMatches(familiarize(t), pattern))),
+  ).sort((a, b) => (a.createdNano > b.createdNano ? -1 : 1));
+}
+
+/** Docker's reference filter: a glob over the familiar name, with or without the tag. */
+export function refMatches(familiarRef: string, pattern: string): boolean {
+  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
+  const name = familiarRef.replace(/:[^:/]+$/, '');
+  return re.test(familiarRef) || re.test(name);
+}
+
+function listImages(ex: Exchange, { engine }: ApiContext): void {
+  const f = parseFilters(ex.query.get('filters'), IMAGE_FILTERS);
+  ex.reply(200, selectImages(engine.world, f, boolParam(ex.query, 'all')).map((i) => listImage(i, engine.world)));
+}
+
+/** /images/{name}/<action>: the name may contain slashes and colons */
+function splitName(rest: string, actions: string[]): { name: string; action: string } {
+  for (const a of actions) if (rest.endsWith(`/${a}`)) return { name: rest.slice(0, -(a.length + 1)), action: a };
+  return { name: rest, action: '' };
+}
+
+async function imageGet(ex: Exchange, ctx: ApiContext): Promise<void> {
+  const { name, action } = splitName(ex.param('*'), ['json', 'history', 'get']);
+  if (action === 'json') return ex.reply(200, inspectImage(ctx.engine.image(name)));
+  if (action === 'history') return ex.reply(200, imageHistory(ctx.engine.image(name)));
+  if (action === 'get') return save(ex, ctx, [name]);
+  ex.reply(404, { message: 'page not found' });
+}
+
+async function imagePost(ex: Exchange, ctx: ApiContext): Promise<void> {
+  const { name, action } = splitName(ex.param('*'), ['tag', 'push']);
+  if (action === 'tag') {
+    const repo = ex.query.get('repo');
+    if (!repo) throw badRequest('repository name must have at least one component');
+    const tag = ex.query.get('tag') || '';
+    if (tag && !isValidTag(tag)) throw badRequest(`invalid tag format`);
+    await ctx.engine.imageCommands.tag(name, tag ? `${repo}:${tag}` : repo, await ctx.meta(ex));
+    return ex.reply(201);
+  }
+  if (action === 'push') return push(ex, ctx, name);
+  ex.reply(404, { message: 'page not found' });
+}
+
+async function push(ex: Exchange, { engine, meta }: ApiContext, name: string): Promise<void> {
+  const tag = ex.query.get('tag') || '';
+  const ref = tag ? `${name}:${tag}` : name;
+  const norm = safeNormalize(ref);
+  if (!norm) throw badRequest(`invalid reference format: ${ref}`);
+  engine.image(norm); // 404 before streaming
+  const reply = new NdjsonReply(ex);
+  const repoName = norm.replace(/:[^:/]+$/, '');
+  reply.send({ status: `The push refers to repository [${repoName}]` });
+  try {
+    const r = await engine.imageCommands.push(norm, { auth: registryAuth(ex), onProgress: (p) => reply.send(progressMessage(p)) }, await meta(ex));
+    reply.send({ status: `${r.tag}: digest: ${r.digest} size: ${r.size}` });
+    reply.send({ progressDetail: {}, aux: { Tag: r.tag, Digest: r.digest, Size: r.size } });
+  } catch (e) { reply.fail(e); }
+  reply.end();
+}
+
+async function removeImage(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
+  const name = ex.param('*');
+  const report = await engine.imageCommands.remove(name, { force: boolParam(ex.query, 'force') }, await meta(ex));
+  ex.reply(200, report);
+}
+
+async function save(ex: Exchange, { engine }: ApiContext, names: string[]): Promise<void> {
+  if (!names.length) throw badRequest('no image names given');
+  const tar = engine.imageCommands.save(names);
+  const out = ex.stream(200, { 'Content-Type': 'application/x-tar' });
+  tar.on('error', () => out.destroy());
+  tar.pipe(out);
+  await new Promise<void>((resolve) => { out.on('finish', resolve); out.on('close', resolve); });
+}
+
+async function load(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
+  const reply = new NdjsonReply(ex);
+  try {
+    const loaded = await engine.imageCommands.load(ex.body(), await meta(ex));
+    for (const { image, refs } of loaded) {
+      if (refs.length) for (const r of refs) reply.send({ stream: `Loaded image: ${familiarize(r)}\n` });
+      else reply.send({ stream: `Loaded image ID: ${image.id}\n` });
+    }
+  } catch (e) { reply.fail(e); }
+  reply.end();
+}
+
+async function prune(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
+  const f = parseFilters(ex.query.get('filters'), ['dangling', 'until', 'label']);
+  const dangling = boolFilter(f, 'dangling');
+  const r = await engine.imageCommands.prune(dangling === false, await meta(ex));
+  ex.reply(200, { ImagesDeleted: r.deleted.length ? r.deleted : null, SpaceReclaimed: r.reclaimed });
+}
+
+async function commit(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
+  const q = ex.query;
+  const container = q.get('container');
+  if (!container) throw badRequest('container is required');
+  const config = await ex.json(CommitConfigSchema);
+  let repo = q.get('repo') || undefined;
+  let tag = q.get('tag') || undefined;
+  if (repo && !tag) { const n = safeNormalize(repo); if (!n) throw badRequest(`invalid reference format: ${repo}`); }
+  if (repo && tag && !isValidTag(tag)) throw badRequest('invalid tag format');
+  const changes = q.getAll('changes').flatMap((c) => c.split('\n')).filter((c) => c.trim());
+  const img = await engine.imageCommands.commit(container, {
+    repo, tag, comment: q.get('comment') || undefined, author: q.get('author') || undefined, changes,
+    config: (config ?? undefined) as Record<string, unknown> | undefined,
+  }, await meta(ex));
+  void repo; void tag; repo = undefined; tag = undefined;
+  ex.reply(201, { Id: img.id });
+}
+
+export function imageRoutes(r: Router<ApiContext>): void {
+  r.on('POST', '/images/create', createImage);
+  r.on('GET', '/images/json', listImages);
+  r.on('GET', '/images/get', (ex, ctx) => save(ex, ctx, ex.query.getAll('names')));
+  r.on('POST', '/images/load', load);
+  r.on('POST', '/images/prune', prune);
+  r.on('GET', '/images/*', imageGet);
+  r.on('POST', '/images/*', imagePost);
+  r.on('DELETE', '/images/*', removeImage);
+  r.on('POST', '/commit', commit);
+  void containersUsing;
+}
