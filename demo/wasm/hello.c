@@ -1,7 +1,9 @@
 /*
- * Berth's demo WASI program. It greets with its arguments, then runs the actions
- * its arguments name, in order:
+ * Berth's demo WASI program. It greets with its arguments (unless the first is -q),
+ * then runs the actions its arguments name, in order:
  *
+ *   print TEXT        print TEXT on stdout
+ *   read              read one line from stdin, print got:<line>
  *   env NAME          print NAME=value (or NAME is unset)
  *   ls DIR            list a directory
  *   cat FILE          print a file
@@ -98,20 +100,34 @@ static void do_grow(long mb) {
   printf("grew %ld MiB\n", mb);
 }
 
+static void do_read(void) {
+  char line[4096];
+  if (!fgets(line, sizeof line, stdin)) line[0] = 0;
+  line[strcspn(line, "\n")] = 0;
+  printf("got:%s\n", line);
+}
+
 int main(int argc, char **argv) {
-  printf("Hello from Berth WASM! argc=%d", argc);
-  for (int i = 0; i < argc; i++) printf(" [%s]", argv[i]);
-  printf("\n");
-  fflush(stdout);
+  int first = 1;
+  if (argc > 1 && !strcmp(argv[1], "-q")) {
+    first = 2;
+  } else {
+    printf("Hello from Berth WASM! argc=%d", argc);
+    for (int i = 0; i < argc; i++) printf(" [%s]", argv[i]);
+    printf("\n");
+    fflush(stdout);
+  }
 
   if (argc == 1) {
     do_env("GREETING");
     do_ls("/");
     return 0;
   }
-  for (int i = 1; i < argc; i++) {
+  for (int i = first; i < argc; i++) {
     const char *a = argv[i];
-    if (!strcmp(a, "env") && need(i, 1, argc, a)) do_env(argv[++i]);
+    if (!strcmp(a, "print") && need(i, 1, argc, a)) printf("%s\n", argv[++i]);
+    else if (!strcmp(a, "read")) do_read();
+    else if (!strcmp(a, "env") && need(i, 1, argc, a)) do_env(argv[++i]);
     else if (!strcmp(a, "ls") && need(i, 1, argc, a)) do_ls(argv[++i]);
     else if (!strcmp(a, "cat") && need(i, 1, argc, a)) do_cat(argv[++i]);
     else if (!strcmp(a, "write") && need(i, 2, argc, a)) { do_write(argv[i + 1], argv[i + 2]); i += 2; }

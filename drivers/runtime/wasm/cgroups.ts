@@ -7,8 +7,8 @@ import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Resources } from '../../../kernel/contracts/runtime.ts';
 
-export type Controller = 'memory' | 'cpu';
-const CONTROLLERS: Controller[] = ['memory', 'cpu'];
+export type Controller = 'memory' | 'cpu' | 'pids';
+export const CONTROLLERS: Controller[] = ['memory', 'cpu', 'pids'];
 const CFS_PERIOD_US = 100_000;
 
 /** file -> value writes for the limits in `r`; pure */
@@ -28,6 +28,8 @@ export function limitWrites(r: Resources): Array<[Controller, string, string]> {
   }
   out.push(['cpu', 'cpu.cfs_period_us', String(period)]);
   out.push(['cpu', 'cpu.cfs_quota_us', String(quota)]);
+  // v1 pids counts threads: node's own (V8, libuv, the shim's I/O worker) count too
+  out.push(['pids', 'pids.max', r.pidsLimit && r.pidsLimit > 0 ? String(r.pidsLimit) : 'max']);
   return out;
 }
 
@@ -81,12 +83,13 @@ export class CgroupsV1 {
     }
   }
 
-  async oomKilled(id: string): Promise<boolean> {
+  /** how many processes the OOM killer has killed in the group so far */
+  async oomKills(id: string): Promise<number> {
     try {
       const text = await readFile(join(this.path('memory', id), 'memory.oom_control'), 'utf8');
-      return Number(/oom_kill (\d+)/.exec(text)?.[1] ?? 0) > 0;
+      return Number(/oom_kill (\d+)/.exec(text)?.[1] ?? 0);
     } catch {
-      return false;
+      return 0;
     }
   }
 
@@ -102,6 +105,16 @@ export class CgroupsV1 {
         if (k && v) stats[k] = Number(v);
       }
       return { usage: Number(usage), maxUsage: Number(maxUsage), limit: Number(limit), stats };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async pids(id: string): Promise<{ current: number; limit?: number } | undefined> {
+    try {
+      const dir = this.path('pids', id);
+      const [current, max] = await Promise.all([readFile(join(dir, 'pids.current'), 'utf8'), readFile(join(dir, 'pids.max'), 'utf8')]);
+      return { current: Number(current), ...(max.trim() === 'max' ? {} : { limit: Number(max) }) };
     } catch {
       return undefined;
     }

@@ -131,23 +131,86 @@ test('exit time and pid are real', async () => {
 });
 
 for (const kind of ['module', 'component'] as const) {
-  test(`${kind}: SIGTERM stops a sleeping guest at once (143), SIGKILL a spinning one (137)`, async () => {
-    for (const [args, signal, code] of [[['sleep', '60000'], 'SIGTERM', 143], [['spin'], 'KILL', 137]] as const) {
+  test(`${kind}: TERM is ignored as by a pid 1 without handlers; KILL ends a sleeping or spinning guest at once (137)`, async () => {
+    for (const args of [['sleep', '60000'], ['spin']]) {
       const spec = wasmSpec(tmp, rootfs[kind], ['/app.wasm', ...args]);
       await driver.create(spec);
       started.push(spec.id);
       const exited = nextExit(driver, spec.id);
       await driver.start(spec.id);
       await waitFor(() => logLines(spec.log.path).length > 0, 10_000); // the guest is running
+      await driver.kill(spec.id, 'SIGTERM');
+      await driver.kill(spec.id, 2);
+      await new Promise((r) => setTimeout(r, 300));
       assert.is((await driver.state(spec.id)).status, 'running');
+      const usr1 = await driver.kill(spec.id, 'USR1').catch((e) => e);
+      assert.is(usr1.status, 501);
+      const bogus = await driver.kill(spec.id, 'NOSUCHSIGNAL').catch((e) => e);
+      assert.is(bogus.status, 400);
       const t0 = Date.now();
-      await driver.kill(spec.id, signal);
+      await driver.kill(spec.id, 'KILL');
       const exit = await exited;
-      assert.is(exit.exitCode, code);
+      assert.is(exit.exitCode, 137);
+      assert.is(exit.oomKilled, false);
       assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms to stop`);
     }
   });
 }
+
+test('a stopped container starts again and appends to its log', async () => {
+  const { spec } = await run('module', ['-q', 'print', 'once', 'exit', '3']);
+  const again = nextExit(driver, spec.id);
+  await driver.start(spec.id);
+  assert.is((await again).exitCode, 3);
+  assert.equal(logLines(spec.log.path).map((l) => l.text), ['once', 'once']);
+});
+
+for (const kind of ['module', 'component'] as const) {
+  test(`${kind}: docker run -i: stdin through attach, EOF when it ends`, async () => {
+    const spec = wasmSpec(tmp, rootfs[kind], ['/app.wasm', '-q', 'read', 'read', 'exit', '5'], {});
+    spec.process.openStdin = true;
+    await driver.create(spec);
+    started.push(spec.id);
+    const exited = nextExit(driver, spec.id);
+    const session = await driver.attach(spec.id, { stdin: true, stdout: true, stderr: true });
+    let out = '';
+    session.stdout.on('data', (d) => (out += d));
+    await driver.start(spec.id);
+    session.stdin!.write('first line\n');
+    await new Promise((r) => setTimeout(r, 100));
+    session.stdin!.end(); // EOF: the second read gets nothing
+    const code = kind === 'module' ? 5 : 1; // components: the adapter's 0/1
+    assert.is(await session.done, code);
+    assert.is((await exited).exitCode, code);
+    assert.is(out, 'got:first line\ngot:\n');
+  });
+}
+
+test('without prewarming, both kinds run the same', async () => {
+  const plain = new WasmRuntime({ cgroupParent, prewarm: false });
+  await plain.init(paths);
+  for (const kind of ['module', 'component'] as const) {
+    const spec = wasmSpec(tmp, rootfs[kind], ['/app.wasm', '-q', 'env', 'GREETING', 'exit', '0']);
+    await plain.create(spec);
+    const exited = nextExit(plain, spec.id);
+    await plain.start(spec.id);
+    assert.is((await exited).exitCode, 0);
+    assert.equal(logLines(spec.log.path).map((l) => l.text), ['GREETING=hello from the spec']);
+    assert.is(await plain.whenPrewarmed(), false);
+    await plain.delete(spec.id);
+  }
+});
+
+test('with prewarming, a ready runner takes the next container of either kind', async () => {
+  for (const kind of ['component', 'module', 'component'] as const) {
+    assert.is(await driver.whenPrewarmed(), true);
+    const { exit, lines } = await run(kind, ['-q', 'env', 'GREETING', 'ls', '/data', 'exit', '4'], {
+      mounts: [{ type: 'bind', source: mkdtempSync(join(tmp, 'berth-vol-')), target: '/data', readOnly: false }],
+    });
+    assert.is(exit.exitCode, kind === 'module' ? 4 : 1);
+    assert.equal(lines.map((l) => l.text), ['GREETING=hello from the spec']);
+  }
+});
 
 test('top and stats see the running runner', async () => {
   const spec = wasmSpec(tmp, rootfs.module, ['/app.wasm', 'sleep', '60000']);
@@ -203,7 +266,6 @@ test('unsupported operations reject with 501, never crash', async () => {
     () => driver.pause(spec.id),
     () => driver.resume(spec.id),
     () => driver.resize(spec.id, 80, 24),
-    () => driver.attach(spec.id, { stdin: true, stdout: true, stderr: true }),
   ]) {
     const err = await op().then(() => undefined, (e) => e);
     assert.instance(err, BerthError);

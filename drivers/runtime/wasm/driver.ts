@@ -3,10 +3,13 @@
 // jco-transpiled JS and preview2-shim. Per-container facts live in <state>/containers/<id>.json
 // and the exit file in the container dir, so a restarted daemon picks up where it was.
 import { Subject, type Observable } from 'rxjs';
-import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { execFile } from 'node:child_process';
+import { closeSync, constants as fsConstants, existsSync, openSync, write as fsWrite } from 'node:fs';
+import { Writable } from 'node:stream';
+import { mkdir, open, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants as osConstants, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { BerthError, badRequest, conflict, notFound, notImplemented, type DriverPaths, type ProbeReport } from '../../../kernel/contracts/common.ts';
 import type {
   ContainerRuntimeSpec, ExecOptions, ExitObservation, ProcessList, Resources, RuntimeCapability, RuntimeDriver,
@@ -48,14 +51,21 @@ interface Rec {
   startedAtNano?: string;
   exit?: { exitCode: number; exitedAtNano: string; oomKilled: boolean; error?: string };
   cgroups: Controller[];
+  /** the cgroup's OOM-kill count when this run started (a restart reuses the group) */
+  oomBase?: number;
 }
+
+/** what a pid 1 without handlers ignores: a WASI guest cannot handle signals at all */
+const IGNORED_SIGNALS = new Set(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']);
+const STDIN_FIFO = 'wasm-stdin';
+const MIN_MEMORY = 6 * 1024 * 1024;
 
 const nowNano = () => BigInt(Date.now()) * 1_000_000n;
 
 export class WasmRuntime implements RuntimeDriver {
   readonly name = 'wasm';
   readonly capabilities: ReadonlySet<RuntimeCapability> = new Set<RuntimeCapability>([
-    'attach', 'top', 'stats', 'oom', 'signals', 'resources', 'network', 'bind-mounts', 'restart-after-daemon',
+    'attach', 'top', 'stats', 'oom', 'resources', 'network', 'bind-mounts', 'restart-after-daemon',
   ]);
 
   #paths?: DriverPaths;
@@ -66,6 +76,10 @@ export class WasmRuntime implements RuntimeDriver {
   #adopted = new Map<string, NodeJS.Timeout>();
   #opts: WasmRuntimeOptions;
   #idle?: PrewarmedMonitor;
+  /** our write end of each running container's stdin FIFO (openStdin) */
+  #stdin = new Map<string, number>();
+  /** set by dispose(): this instance stops watching (another one takes over) */
+  #disposed = false;
   /** transpiled dir of the last component started: the prewarmed runner loads it ahead */
   #lastComponent = '';
 
@@ -121,7 +135,7 @@ export class WasmRuntime implements RuntimeDriver {
   async #save(rec: Rec): Promise<void> {
     const path = this.#recPath(rec.spec.id);
     await writeFile(`${path}.tmp`, JSON.stringify(rec));
-    await import('node:fs/promises').then((fs) => fs.rename(`${path}.tmp`, path));
+    await rename(`${path}.tmp`, path);
   }
 
   #get(id: string): Rec {
@@ -132,8 +146,10 @@ export class WasmRuntime implements RuntimeDriver {
 
   async create(spec: ContainerRuntimeSpec): Promise<void> {
     if (this.#recs.has(spec.id)) throw conflict(`container ${spec.id} already exists in the wasm runtime`);
-    const refused = unsupportedFeatures(spec);
     const r = spec.resources;
+    if (r.memory && r.memory > 0 && r.memory < MIN_MEMORY) throw badRequest('Minimum memory limit allowed is 6MB');
+    const refused = unsupportedFeatures(spec);
+    if (r.pidsLimit && r.pidsLimit > 0 && !this.#controllers.includes('pids')) refused.push('--pids-limit needs a writable cgroup v1 pids controller, which this host lacks');
     if (r.memory && r.memory > 0 && !this.#controllers.includes('memory')) refused.push('memory limits need a writable cgroup v1 memory controller, which this host lacks');
     if ((r.cpuShares || r.cpuQuota || r.nanoCpus) && !this.#controllers.includes('cpu')) refused.push('CPU limits need a writable cgroup v1 cpu controller, which this host lacks');
     if (refused.length) throw notImplemented(refused.join('; '));
@@ -173,7 +189,7 @@ export class WasmRuntime implements RuntimeDriver {
 
   async start(id: string): Promise<StartResult> {
     const rec = this.#get(id);
-    if (rec.status !== 'created') throw conflict(`container ${id} is ${rec.status === 'running' ? 'already running' : 'stopped: create it again to restart'}`);
+    if (rec.status === 'running') throw conflict(`container ${id} is already running`);
     const spec = rec.spec;
     const entry = await this.#entrypoint(spec);
     const transpiled = entry.kind === 'component'
@@ -186,28 +202,51 @@ export class WasmRuntime implements RuntimeDriver {
     await (await open(spec.log.path, 'a', 0o640)).close(); // the log exists from the start, like Docker's
     rec.cgroups = this.#controllers;
     const cgroupProcs = rec.cgroups.length ? await this.#cgroups.create(id, spec.resources, rec.cgroups) : [];
+    rec.oomBase = await this.#cgroups.oomKills(id);
+    if (spec.process.openStdin) await this.#openStdin(id, spec.dir);
     const startedAtNano = nowNano();
     let m: Monitor;
     try {
-      m = await this.#launch({ configPath, dir: spec.dir, cgroupProcs }, spec);
+      m = await this.#launch({ configPath, dir: spec.dir, cgroupProcs, stdin: spec.process.openStdin }, spec);
     } catch (err) {
+      this.#closeStdin(id);
       await this.#cgroups.remove(id, rec.cgroups).catch(() => {});
       throw new BerthError(`wasm runtime: ${(err as Error).message}`, 500);
     }
-    Object.assign(rec, { status: 'running', kind: entry.kind, monitorPid: m.monitorPid, runnerPid: m.runnerPid, startedAtNano: String(startedAtNano) });
+    Object.assign(rec, { status: 'running', kind: entry.kind, monitorPid: m.monitorPid, runnerPid: m.runnerPid, startedAtNano: String(startedAtNano), exit: undefined });
     // listen before any await: a quick guest can be done by the next turn of the loop
     const ended = new Promise<void>((resolve) => (m.child.exitCode !== null || m.child.signalCode !== null ? resolve() : m.child.once('exit', () => resolve())));
     rec.runnerStart = (await procStat(m.runnerPid))?.starttime;
     await this.#save(rec);
-    void ended.then(() => this.#observeExit(id, false));
+    void ended.then(() => (this.#disposed ? undefined : this.#observeExit(id, false, true)));
     return { pid: m.runnerPid, startedAtNano };
   }
 
+  /** a FIFO as the guest's stdin; we hold it read-write so opening never blocks and EOF comes only when we close */
+  async #openStdin(id: string, dir: string): Promise<void> {
+    if (this.#stdin.has(id)) return; // opened by an attach before the start
+    const fifo = join(dir, STDIN_FIFO);
+    if (!existsSync(fifo)) await promisify(execFile)('mkfifo', ['-m', '0600', fifo]);
+    this.#stdin.set(id, openSync(fifo, fsConstants.O_RDWR));
+  }
+
+  #closeStdin(id: string): void {
+    const fd = this.#stdin.get(id);
+    if (fd === undefined) return;
+    this.#stdin.delete(id);
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+
   /** a prewarmed runner when one fits, else a fresh one; then prepares the next */
-  async #launch(l: { configPath: string; dir: string; cgroupProcs: string[] }, spec: ContainerRuntimeSpec): Promise<Monitor> {
+  async #launch(l: { configPath: string; dir: string; cgroupProcs: string[]; stdin: boolean }, spec: ContainerRuntimeSpec): Promise<Monitor> {
     const netnsPath = spec.network.mode === 'path' ? spec.network.path : undefined;
     const idle = this.#idle;
-    const fits = idle?.isReady && idle.child.exitCode === null && !netnsPath && !(spec.resources.memory && spec.resources.memory > 0);
+    // a prewarmed runner is already in the daemon's netns, charged to the daemon's memory cgroup, and reads /dev/null
+    const fits = idle?.isReady && idle.child.exitCode === null && !netnsPath && !l.stdin && !(spec.resources.memory && spec.resources.memory > 0);
     try {
       if (fits) {
         this.#idle = undefined;
@@ -217,7 +256,7 @@ export class WasmRuntime implements RuntimeDriver {
           // it died or could not join: start this container the ordinary way
         }
       }
-      return await launchMonitor({ ...l, netnsPath });
+      return await launchMonitor({ ...l, netnsPath, stdinPath: l.stdin ? join(l.dir, STDIN_FIFO) : undefined });
     } finally {
       this.#refill();
     }
@@ -240,12 +279,20 @@ export class WasmRuntime implements RuntimeDriver {
     for (const id of [...this.#adopted.keys()]) this.#stopAdopting(id);
   }
 
+  /** this instance lets go: it stops watching its containers (they run on; a new instance reconciles them) */
+  dispose(): void {
+    this.#disposed = true;
+    this.close();
+    for (const id of [...this.#stdin.keys()]) this.#closeStdin(id);
+  }
+
   /** reads the exit file the monitor wrote and reports the exit once */
-  async #observeExit(id: string, duringRecovery: boolean): Promise<ExitObservation | undefined> {
+  async #observeExit(id: string, duringRecovery: boolean, emit: boolean): Promise<ExitObservation | undefined> {
     const rec = this.#recs.get(id);
     if (!rec || rec.status !== 'running') return undefined;
+    this.#closeStdin(id);
     const file = await readExitFile(rec.spec.dir);
-    const oomKilled = rec.cgroups.includes('memory') && (await this.#cgroups.oomKilled(id));
+    const oomKilled = rec.cgroups.includes('memory') && (await this.#cgroups.oomKills(id)) > (rec.oomBase ?? 0);
     const exit = file
       ? { exitCode: file.exitCode, exitedAtNano: String(file.exitedAtNano), oomKilled }
       : { exitCode: 255, exitedAtNano: String(nowNano()), oomKilled, error: 'the wasm monitor ended without recording an exit status' };
@@ -254,7 +301,7 @@ export class WasmRuntime implements RuntimeDriver {
     this.#stopAdopting(id);
     await this.#save(rec).catch(() => {});
     const obs: ExitObservation = { id, exitCode: exit.exitCode, exitedAtNano: BigInt(exit.exitedAtNano), oomKilled, ...(duringRecovery ? { duringRecovery } : {}), ...('error' in exit ? { error: exit.error } : {}) };
-    this.#exits.next(obs);
+    if (emit) this.#exits.next(obs);
     return obs;
   }
 
@@ -264,11 +311,16 @@ export class WasmRuntime implements RuntimeDriver {
       throw conflict(`Cannot kill container: ${id}: container ${id} is not running`);
     }
     const sig = normaliseSignal(signal);
+    if (sig === undefined) throw badRequest(`Invalid signal: ${signal}`);
+    // A WASI guest has no signal handlers; like a container's pid 1 without them it
+    // ignores the stop signals (docker stop then kills after its grace period).
+    if (IGNORED_SIGNALS.has(sig)) return;
+    if (sig !== 'SIGKILL') throw notImplemented(`the wasm runtime cannot deliver ${sig}: a WASI guest has no signal handlers (only SIGKILL ends it; ${[...IGNORED_SIGNALS].join(', ')} are ignored as by a pid 1 without handlers)`);
     try {
-      process.kill(rec.runnerPid, sig);
+      process.kill(rec.runnerPid, 'SIGKILL');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw conflict(`Cannot kill container: ${id}: container ${id} is not running`);
-      throw badRequest(`invalid signal ${signal}: ${(err as Error).message}`);
+      throw err;
     }
   }
 
@@ -289,11 +341,12 @@ export class WasmRuntime implements RuntimeDriver {
       if (!opts.force) throw conflict(`You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
       process.kill(rec.runnerPid, 'SIGKILL');
       await this.#waitForExitFile(rec, 5000);
-      await this.#observeExit(id, false);
+      await this.#observeExit(id, false, true);
     }
     this.#stopAdopting(id);
     await this.#cgroups.remove(id, rec.cgroups);
-    for (const f of [CONFIG_FILE, EXIT_FILE, `${EXIT_FILE}.tmp`, RUNNER_OUT]) await rm(join(rec.spec.dir, f), { force: true });
+    this.#closeStdin(id);
+    for (const f of [CONFIG_FILE, EXIT_FILE, STDIN_FIFO, RUNNER_OUT]) await rm(join(rec.spec.dir, f), { force: true });
     await rm(this.#recPath(id), { force: true });
     this.#recs.delete(id);
   }
@@ -316,7 +369,7 @@ export class WasmRuntime implements RuntimeDriver {
     if (rec.runnerPid && (await isAlive(rec.runnerPid, rec.runnerStart))) return { status: 'running', pid: rec.runnerPid };
     // ended but not yet observed (the exit event is on its way)
     const file = await readExitFile(rec.spec.dir);
-    if (file) return { status: 'stopped', exit: { id, ...file, oomKilled: rec.cgroups.includes('memory') && (await this.#cgroups.oomKilled(id)) } };
+    if (file) return { status: 'stopped', exit: { id, ...file, oomKilled: rec.cgroups.includes('memory') && (await this.#cgroups.oomKills(id)) > (rec.oomBase ?? 0) } };
     return { status: 'unknown' };
   }
 
@@ -334,7 +387,8 @@ export class WasmRuntime implements RuntimeDriver {
         this.#adopt(id);
         continue;
       }
-      const obs = await this.#observeExit(id, true);
+      // returned, not emitted: the caller records what reconcile reports
+      const obs = await this.#observeExit(id, true, false);
       if (obs) out.push(obs);
     }
     return out;
@@ -345,7 +399,7 @@ export class WasmRuntime implements RuntimeDriver {
     const rec = this.#get(id);
     const timer = setInterval(async () => {
       const monitorAlive = rec.monitorPid ? await isAlive(rec.monitorPid) : false;
-      if (!monitorAlive && this.#adopted.has(id)) void this.#observeExit(id, false);
+      if (!monitorAlive && this.#adopted.has(id) && !this.#disposed) void this.#observeExit(id, false, true);
     }, this.#opts.adoptPollMs ?? 250);
     timer.unref();
     this.#adopted.set(id, timer);
@@ -364,7 +418,8 @@ export class WasmRuntime implements RuntimeDriver {
 
   async attach(id: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<StdioSession> {
     const rec = this.#get(id);
-    if (opts.stdin) throw notImplemented('attaching stdin is not supported by the wasm runtime (its guests read no stdin)');
+    // stdin only reaches a guest created with openStdin (docker run -i); closing it sends EOF
+    const stdin = opts.stdin && rec.spec.process.openStdin ? await this.#stdinWriter(id, rec.spec.dir) : undefined;
     const done = new Promise<number>((resolve) => {
       if (rec.status === 'stopped') return resolve(rec.exit?.exitCode ?? 0);
       const sub = this.#exits.subscribe((x) => {
@@ -373,7 +428,23 @@ export class WasmRuntime implements RuntimeDriver {
         resolve(x.exitCode);
       });
     });
-    return followLog(rec.spec.log.path, rec.spec.log.format, { stdout: opts.stdout, stderr: opts.stderr, fromStart: rec.status === 'created' }, done);
+    const session = followLog(rec.spec.log.path, rec.spec.log.format, { stdout: opts.stdout, stderr: opts.stderr, fromStart: rec.status === 'created' }, done);
+    return stdin ? { ...session, stdin } : session;
+  }
+
+  async #stdinWriter(id: string, dir: string): Promise<Writable> {
+    await this.#openStdin(id, dir);
+    return new Writable({
+      write: (chunk: Buffer, _enc, cb) => {
+        const fd = this.#stdin.get(id);
+        if (fd === undefined) return cb(new Error('the container\'s stdin is closed'));
+        fsWrite(fd, chunk, (err) => cb(err));
+      },
+      final: (cb) => {
+        this.#closeStdin(id);
+        cb();
+      },
+    });
   }
 
   async resize(id: string, _cols?: number, _rows?: number): Promise<void> {
@@ -394,6 +465,7 @@ export class WasmRuntime implements RuntimeDriver {
     const st = running ? await procStat(pid!) : undefined;
     const cg = rec.cgroups.includes('memory') ? await this.#cgroups.memory(id) : undefined;
     const rss = running ? (await rssBytes(pid!)) ?? 0 : 0;
+    const pids = rec.cgroups.includes('pids') ? await this.#cgroups.pids(id) : undefined;
     const limit = cg && cg.limit < totalmem() ? cg.limit : rec.spec.resources.memory || totalmem();
     return {
       readAtNano: nowNano(),
@@ -403,14 +475,14 @@ export class WasmRuntime implements RuntimeDriver {
         systemUsageNs: await systemCpuNs(),
         onlineCpus: cpus().length,
       },
-      pids: { current: st ? st.threads : 0 },
+      pids: { current: pids?.current ?? (st ? st.threads : 0), ...(pids?.limit !== undefined ? { limit: pids.limit } : {}) },
     };
   }
 
   async update(id: string, resources: Resources): Promise<void> {
     const rec = this.#get(id);
     const merged = { ...rec.spec.resources, ...resources };
-    if (merged.pidsLimit && merged.pidsLimit > 0) throw notImplemented('the wasm runtime does not support --pids-limit');
+    if (merged.pidsLimit && merged.pidsLimit > 0 && !this.#controllers.includes('pids')) throw notImplemented('--pids-limit needs a writable cgroup v1 pids controller, which this host lacks');
     if (merged.memory && merged.memory > 0 && !this.#controllers.includes('memory')) throw notImplemented('memory limits need a writable cgroup v1 memory controller, which this host lacks');
     if (rec.status === 'running' && rec.cgroups.length) await this.#cgroups.apply(id, merged, rec.cgroups);
     rec.spec = { ...rec.spec, resources: merged };
@@ -418,13 +490,13 @@ export class WasmRuntime implements RuntimeDriver {
   }
 }
 
-const SIGNAL_NUMBERS: Record<number, NodeJS.Signals> = {
-  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 6: 'SIGABRT', 9: 'SIGKILL', 10: 'SIGUSR1', 12: 'SIGUSR2', 15: 'SIGTERM', 18: 'SIGCONT', 19: 'SIGSTOP',
-};
-
-/** "TERM", "SIGTERM", "15" or 15 -> "SIGTERM" */
-export function normaliseSignal(signal: string | number): NodeJS.Signals | number {
-  if (typeof signal === 'number' || /^\d+$/.test(signal)) return SIGNAL_NUMBERS[Number(signal)] ?? Number(signal);
+/** "TERM", "SIGTERM", "15" or 15 -> "SIGTERM"; undefined when it names no signal */
+export function normaliseSignal(signal: string | number): NodeJS.Signals | undefined {
+  if (typeof signal === 'number' || /^\d+$/.test(signal)) {
+    const n = Number(signal);
+    return (Object.entries(osConstants.signals).find(([, v]) => v === n)?.[0] as NodeJS.Signals | undefined);
+  }
   const s = signal.toUpperCase();
-  return (s.startsWith('SIG') ? s : `SIG${s}`) as NodeJS.Signals;
+  const name = s.startsWith('SIG') ? s : `SIG${s}`;
+  return name in osConstants.signals ? (name as NodeJS.Signals) : undefined;
 }

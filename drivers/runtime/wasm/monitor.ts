@@ -25,12 +25,12 @@ echo "$?" > "$dir/${EXIT_FILE}"
 `;
 
 const DIRECT = `
-node=$1 runner=$2 config=$3 dir=$4 netns=$5; shift 5
+node=$1 runner=$2 config=$3 dir=$4 netns=$5 stdin=$6; shift 6
 for procs in "$@"; do echo $$ > "$procs" || exit 125; done
 if [ -n "$netns" ]; then
-  nsenter --net="$netns" -- "$node" --no-warnings "$runner" "$config" </dev/null >>"$dir/${RUNNER_OUT}" 2>&1 &
+  nsenter --net="$netns" -- "$node" --no-warnings "$runner" "$config" <"$stdin" >>"$dir/${RUNNER_OUT}" 2>&1 &
 else
-  "$node" --no-warnings "$runner" "$config" </dev/null >>"$dir/${RUNNER_OUT}" 2>&1 &
+  "$node" --no-warnings "$runner" "$config" <"$stdin" >>"$dir/${RUNNER_OUT}" 2>&1 &
 fi
 pid=$!
 trap '' PIPE
@@ -58,6 +58,8 @@ export interface MonitorLaunch {
   dir: string;
   netnsPath?: string;
   cgroupProcs: string[];
+  /** the guest's stdin (a FIFO for docker run -i), default /dev/null */
+  stdinPath?: string;
 }
 
 export interface Monitor { child: ChildProcess; monitorPid: number; runnerPid: number }
@@ -95,7 +97,7 @@ function readLine(sock: Socket, child: ChildProcess, what: string): Promise<stri
 const ENV = () => ({ PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' });
 
 export async function launchMonitor(l: MonitorLaunch): Promise<Monitor> {
-  const child = spawn('/bin/sh', ['-c', DIRECT, 'berth-wasm-monitor', process.execPath, RUNNER_PATH, l.configPath, l.dir, l.netnsPath ?? '', ...l.cgroupProcs], {
+  const child = spawn('/bin/sh', ['-c', DIRECT, 'berth-wasm-monitor', process.execPath, RUNNER_PATH, l.configPath, l.dir, l.netnsPath ?? '', l.stdinPath ?? '/dev/null', ...l.cgroupProcs], {
     detached: true,
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     env: ENV(),
@@ -176,7 +178,7 @@ export class PrewarmedMonitor {
   }
 
   /** hands over a container: cgroups first (sh moves both in), then the runner's config */
-  async assign(l: Omit<MonitorLaunch, 'netnsPath'>): Promise<Monitor> {
+  async assign(l: Omit<MonitorLaunch, 'netnsPath' | 'stdinPath'>): Promise<Monitor> {
     // while handing over, these sockets are what the daemon waits on: keep the loop alive
     this.#control.ref();
     this.#job.ref();

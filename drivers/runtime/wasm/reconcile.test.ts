@@ -70,8 +70,8 @@ test('kill works on an adopted container', async () => {
   await d.init({ root: tmp, state: join(tmp, 'runtime/wasm'), run: join(tmp, 'run') });
   assert.equal(await d.reconcile([spec.id]), []);
   const exited = nextExit(d, spec.id);
-  await d.kill(spec.id, 'TERM');
-  assert.is((await exited).exitCode, 143);
+  await d.kill(spec.id, 'KILL');
+  assert.is((await exited).exitCode, 137);
   await d.delete(spec.id);
   d.close();
 });

@@ -19,6 +19,8 @@ export interface RunnerConfig {
   preopens: Record<string, string>;
   network: boolean;
   log: { path: string; format: 'json-file' | 'k8s-file' };
+  /** fd 0 is a FIFO the daemon writes (docker run -i) */
+  stdin: boolean;
 }
 
 export const WASM_PLATFORMS = { os: ['wasi', 'wasip1', 'wasip2'], architecture: ['wasm', 'wasm32'] };
@@ -66,7 +68,6 @@ export function unsupportedFeatures(spec: ContainerRuntimeSpec): string[] {
     if (m.type === 'tmpfs') out.push(`the wasm runtime does not support tmpfs mounts (${m.target})`);
     else if (m.readOnly) out.push(`the wasm runtime does not support read-only mounts (${m.target})`);
   }
-  if (spec.resources.pidsLimit && spec.resources.pidsLimit > 0) out.push('the wasm runtime does not support --pids-limit');
   if (spec.network.mode === 'path' && !spec.network.path) out.push('network mode "path" needs a namespace path');
   return out;
 }
@@ -86,5 +87,6 @@ export function runnerConfig(
     preopens: preopens(spec),
     network: spec.network.mode !== 'none',
     log: { path: spec.log.path, format: spec.log.format },
+    stdin: spec.process.openStdin,
   };
 }

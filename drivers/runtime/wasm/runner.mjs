@@ -20,6 +20,10 @@ const COMMON_IMPORTS = ['wasi:cli/environment', 'wasi:clocks/monotonic-clock', '
 
 let log;
 
+// A WASI guest cannot handle signals: like a pid 1 without handlers it ignores these, and
+// SIGUSR1 must not open node's inspector. Only SIGKILL ends it.
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']) process.on(sig, () => {});
+
 function fail(err) {
   const msg = err instanceof WebAssembly.RuntimeError ? `wasm trap: ${err.message}` : `wasm runtime error: ${err?.stack ?? err}`;
   log?.write('stderr', Buffer.from(msg + '\n'));
@@ -89,6 +93,7 @@ async function runComponent(config, preloaded, ahead) {
 
 async function run(configPath, preloaded = {}, ahead = undefined) {
   const config = JSON.parse(readFileSync(configPath, 'utf8'));
+  process.title = config.args.join(' '); // what ps/top show: the guest's command line
   log = new LogWriter(config.log.path, config.log.format);
   process.on('exit', () => log.flush());
   const code = await (config.kind === 'component' ? runComponent(config, preloaded, ahead) : runModule(config));
