@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLogs, JsonFileLogWriter, formatRfc3339Nano, parseRfc3339Nano, renderEntry, type LogEntry, type ReadLogsOptions, type LogFormat } from './index.ts';
@@ -145,6 +145,25 @@ test('follow: ends when stopWhen settles, after draining what was written', asyn
   exited();
   const es = await reading;
   assert.is(text(es), 'last words\n');
+});
+
+test('follow: lines written just before the file is removed are still read; rotation is followed', async () => {
+  const p = file('2026-11-30T06:41:03Z stdout F one\n');
+  let exited!: () => void;
+  const stopWhen = new Promise<void>((r) => { exited = r; });
+  const got: string[] = [];
+  const reading = (async () => { for await (const e of readLogs(p, 'k8s-file', { follow: true, stopWhen, pollMs: 30 })) got.push(e.line.toString()); })();
+  await new Promise((r) => setTimeout(r, 80));
+  appendFileSync(p, '2026-11-30T06:41:04Z stdout F two\n');
+  renameSync(p, `${p}.1`); // rotated: the old file keeps its last line, a new one starts
+  appendFileSync(`${p}.1`, '2026-11-30T06:41:04Z stdout F three\n');
+  writeFileSync(p, '2026-11-30T06:41:05Z stdout F four\n');
+  await new Promise((r) => setTimeout(r, 150));
+  appendFileSync(p, '2026-11-30T06:41:06Z stdout F five\n');
+  rmSync(p); // run --rm: the dir goes away right after the exit
+  exited();
+  await reading;
+  assert.equal(got, ['one\n', 'two\n', 'three\n', 'four\n', 'five\n']);
 });
 
 test.run();

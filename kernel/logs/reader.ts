@@ -1,8 +1,8 @@
 // Reads a container log file (json-file or k8s-file) as LogEntry records, with Docker's
 // `logs` options: tail, since, until, stream selection, and follow (keep reading as the file
 // grows until an AbortSignal fires or a `stopWhen` promise settles, e.g. the container exited).
-import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { LogEntry, LogFormat } from './entry.ts';
 import { parseJsonLine } from './json-file.ts';
 import { PartialJoiner, parseK8sLine } from './k8s-file.ts';
@@ -97,76 +97,96 @@ export async function* readLogs(path: string, format: LogFormat, opts: ReadLogsO
   };
 
   let offset = 0;
+  // the file stays open while following: its last lines can still be read when the container's
+  // dir is removed right after it exits; a new file at the path (rotation) is switched to once
+  // the old one is drained
+  let fh: FileHandle | undefined;
+  let ino = -1;
   /** reads what was appended since the last call, in chunks so a big file never sits in memory whole */
   async function* readMore(): AsyncGenerator<LogEntry[]> {
-    if (!existsSync(path)) return;
-    const fh = await open(path, 'r');
-    try {
-      const { size } = await fh.stat();
-      if (size < offset) { offset = 0; splitter.reset(); } // truncated or rotated
-      while (offset < size) {
-        const buf = Buffer.alloc(Math.min(CHUNK, size - offset));
-        const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-        if (bytesRead === 0) break;
-        offset += bytesRead;
-        yield toEntries(buf.subarray(0, bytesRead));
-      }
-    } finally {
+    let current: { ino: number; size: number } | undefined;
+    try { const st = statSync(path); current = { ino: st.ino, size: st.size }; } catch { /* gone or not there yet */ }
+    if (fh && current && current.ino !== ino) {
+      yield* drainHandle(fh, Infinity);
       await fh.close();
+      fh = undefined;
+      offset = 0;
+      splitter.reset();
+    }
+    if (!fh) {
+      if (!current) return;
+      fh = await open(path, 'r');
+      ino = (await fh.stat()).ino;
+    }
+    const { size } = await fh.stat();
+    if (size < offset) { offset = 0; splitter.reset(); } // truncated in place
+    yield* drainHandle(fh, size);
+  }
+  async function* drainHandle(h: FileHandle, size: number): AsyncGenerator<LogEntry[]> {
+    while (offset < size) {
+      const buf = Buffer.alloc(Number.isFinite(size) ? Math.min(CHUNK, size - offset) : CHUNK);
+      const { bytesRead } = await h.read(buf, 0, buf.length, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+      yield toEntries(buf.subarray(0, bytesRead));
     }
   }
 
-  if (opts.tail !== undefined && opts.tail >= 0) {
-    // only the end of the file matters: start where the last `tail` records begin
-    offset = await tailOffset(path, opts.tail, (raw) => parse(raw), joiner !== null, accept);
-    let last: LogEntry[] = [];
-    for await (const entries of readMore()) last = last.concat(entries.filter(accept)).slice(-Math.max(opts.tail, 1));
-    if (!opts.follow && joiner) last = last.concat(joiner.drain().filter(accept)).slice(-Math.max(opts.tail, 1));
-    if (opts.tail === 0) last = [];
-    for (const e of last) {
-      if (pastUntil(e)) return;
-      yield e;
-    }
-  } else {
-    for await (const entries of readMore()) {
-      for (const e of entries.filter(accept)) {
+  try {
+    if (opts.tail !== undefined && opts.tail >= 0) {
+      // only the end of the file matters: start where the last `tail` records begin
+      offset = await tailOffset(path, opts.tail, (raw) => parse(raw), joiner !== null, accept);
+      let last: LogEntry[] = [];
+      for await (const entries of readMore()) last = last.concat(entries.filter(accept)).slice(-Math.max(opts.tail, 1));
+      if (!opts.follow && joiner) last = last.concat(joiner.drain().filter(accept)).slice(-Math.max(opts.tail, 1));
+      if (opts.tail === 0) last = [];
+      for (const e of last) {
         if (pastUntil(e)) return;
         yield e;
       }
-    }
-    if (!opts.follow && joiner) for (const e of joiner.drain().filter(accept)) yield e;
-  }
-  if (!opts.follow) return;
-
-  let watcher: FSWatcher | undefined;
-  let wake: (() => void) | undefined;
-  const poke = () => { const w = wake; wake = undefined; w?.(); };
-  const tryWatch = () => {
-    if (watcher || !existsSync(path)) return;
-    try { watcher = watch(path, { persistent: false }, poke); watcher.on('error', () => { watcher?.close(); watcher = undefined; }); } catch { /* poll only */ }
-  };
-  opts.signal?.addEventListener('abort', poke, { once: true });
-  opts.stopWhen?.then(poke, poke);
-  try {
-    for (;;) {
-      tryWatch();
-      const ended = stop || opts.signal?.aborted;
+    } else {
       for await (const entries of readMore()) {
         for (const e of entries.filter(accept)) {
           if (pastUntil(e)) return;
           yield e;
         }
       }
-      if (ended) break;
-      if (opts.until !== undefined && BigInt(Date.now()) * 1_000_000n > opts.until) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(poke, opts.pollMs ?? 250).unref();
-      });
+      if (!opts.follow && joiner) for (const e of joiner.drain().filter(accept)) yield e;
     }
-    if (joiner) for (const e of joiner.drain().filter(accept)) yield e;
+    if (!opts.follow) return;
+
+    let watcher: FSWatcher | undefined;
+    let wake: (() => void) | undefined;
+    const poke = () => { const w = wake; wake = undefined; w?.(); };
+    const tryWatch = () => {
+      if (watcher || !existsSync(path)) return;
+      try { watcher = watch(path, { persistent: false }, poke); watcher.on('error', () => { watcher?.close(); watcher = undefined; }); } catch { /* poll only */ }
+    };
+    opts.signal?.addEventListener('abort', poke, { once: true });
+    opts.stopWhen?.then(poke, poke);
+    try {
+      for (;;) {
+        tryWatch();
+        const ended = stop || opts.signal?.aborted;
+        for await (const entries of readMore()) {
+          for (const e of entries.filter(accept)) {
+            if (pastUntil(e)) return;
+            yield e;
+          }
+        }
+        if (ended) break;
+        if (opts.until !== undefined && BigInt(Date.now()) * 1_000_000n > opts.until) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(poke, opts.pollMs ?? 250).unref();
+        });
+      }
+      if (joiner) for (const e of joiner.drain().filter(accept)) yield e;
+    } finally {
+      watcher?.close();
+      opts.signal?.removeEventListener('abort', poke);
+    }
   } finally {
-    watcher?.close();
-    opts.signal?.removeEventListener('abort', poke);
+    await fh?.close().catch(() => undefined);
   }
 }
