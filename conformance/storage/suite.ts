@@ -363,6 +363,15 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
     assert.equal(listTree(paths.state), before);
   });
 
+  t('an opaque marker at a layer\'s root hides every layer below', async () => {
+    const layer = await buildLayer([{ name: '.wh..wh..opq' }, { name: 'only', body: 'only' }]);
+    await driver.applyLayer(layer.diffId, layer.stream(), [busybox.diffId]);
+    const { rootfs } = await driver.prepare(cid('rootopq'), [busybox.diffId, layer.diffId]);
+    assert.equal(readdirSync(rootfs), ['only']);
+    await driver.remove(cid('rootopq'));
+    await driver.removeLayer(layer.diffId);
+  });
+
   t('an image without layers gets an empty writable rootfs', async () => {
     const { rootfs } = await driver.prepare(cid('empty'), []);
     assert.equal(readdirSync(rootfs), []);

@@ -25,6 +25,8 @@ export interface LayerRecord {
   createdAt: string;
 }
 
+export type StoredLayerView = LayerView & { diffId: string };
+
 const TMP_PREFIX = '.tmp-';
 
 export class LayerStore {
@@ -61,14 +63,14 @@ export class LayerStore {
   }
 
   /** The layer as lookups see it; throws not-found for an unknown layer. */
-  view(diffId: string): LayerView {
+  view(diffId: string): StoredLayerView {
     const r = this.record(diffId);
     if (!r) throw notFound(`layer ${diffId} not found in storage`);
-    return { dir: this.diffDir(diffId), whiteouts: new Set(r.whiteouts), opaques: new Set(r.opaques) };
+    return { diffId, dir: this.diffDir(diffId), whiteouts: new Set(r.whiteouts), opaques: new Set(r.opaques) };
   }
 
   /** Views of a bottom-first chain, returned top first (the order lookups and lowerdir use). */
-  views(layers: string[]): LayerView[] {
+  views(layers: string[]): StoredLayerView[] {
     return layers.map((l) => this.view(l)).reverse();
   }
 

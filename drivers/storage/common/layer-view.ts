@@ -40,9 +40,9 @@ export function lstatOrNull(path: string): Stats | null {
 
 /** Looks `parts` up through `views` (top first). [] looks up the root. */
 export function lookupPath(views: LayerView[], parts: string[]): Lookup {
-  let live = views;
+  let live = visibleFromRoot(views);
   let found: Lookup = { kind: 'absent' };
-  if (parts.length === 0) return views.length ? rootLookup(views) : found;
+  if (parts.length === 0) return views.length ? { kind: 'dir', path: views[0]!.dir, stat: lstatSync(views[0]!.dir), layer: 0, views: live } : found;
   for (let i = 0; i < parts.length; i++) {
     const rel = parts.slice(0, i + 1).join('/');
     const next: LayerView[] = [];
@@ -71,14 +71,10 @@ export function lookupPath(views: LayerView[], parts: string[]): Lookup {
   return found;
 }
 
-function rootLookup(views: LayerView[]): Lookup {
-  const live: LayerView[] = [];
-  for (const v of views) {
-    live.push(v);
-    if (v.opaques.has('')) break;
-  }
-  const st = lstatSync(views[0]!.dir);
-  return { kind: 'dir', path: views[0]!.dir, stat: st, layer: 0, views: live };
+/** The views that count at all: a layer whose root is opaque hides every layer below it. */
+export function visibleFromRoot<V extends LayerView>(views: V[]): V[] {
+  const i = views.findIndex((v) => v.opaques.has(''));
+  return i < 0 ? views : views.slice(0, i + 1);
 }
 
 /** Names visible in the merged directory `parts` (which must be a dir in the view). */

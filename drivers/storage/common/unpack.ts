@@ -118,10 +118,12 @@ class Unpacker {
     const abs = join(this.o.dir, rel);
     switch (h.type) {
       case 'directory': {
-        const st = lstatOrNull(abs);
-        if (st && !st.isDirectory()) rmSync(abs, { recursive: true, force: true });
-        if (!st || !st.isDirectory()) mkdirSync(abs);
-        if (this.whiteouts.delete(rel)) this.opaques.add(rel); // same-layer whiteout + dir: the dir hides the lower one
+        const wasWhiteout = this.whiteouts.has(rel);
+        if (!lstatOrNull(abs)?.isDirectory()) {
+          this.replace(abs, rel);
+          mkdirSync(abs);
+        }
+        if (wasWhiteout) this.opaques.add(rel); // same-layer whiteout + dir: the dir hides the lower one
         await drain(body);
         break;
       }

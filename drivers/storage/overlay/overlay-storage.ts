@@ -11,6 +11,7 @@ import { checkContainerId, diffIdHex } from '../common/entry-path.ts';
 import { claimContainerRecord, containersUsing } from '../common/container-record.ts';
 import { KeyedLock } from '../common/keyed-lock.ts';
 import { LayerStore } from '../common/layer-store.ts';
+import { visibleFromRoot } from '../common/layer-view.ts';
 import { packTree } from '../common/tar-writer.ts';
 import { treeBytes } from '../common/tree-walk.ts';
 import { overlayWhiteouts } from '../common/whiteout-style.ts';
@@ -105,7 +106,9 @@ export class OverlayStorage implements StorageDriver {
       try {
         for (const p of [d.upper, d.work, d.merged]) mkdirSync(p, { recursive: true });
         claimContainerRecord(d.dir, containerId, layers);
-        const lowers = layers.length ? [...layers].reverse().map((l) => this.ensureShortLink(l)) : [EMPTY_LOWER];
+        // overlayfs ignores an opaque mark on a lower layer's root, so leave out what it hides
+        const visible = visibleFromRoot(this.layerStore.views(layers));
+        const lowers = visible.length ? visible.map((v) => this.ensureShortLink(v.diffId)) : [EMPTY_LOWER];
         await mountOverlay({ cwd: this.state, lowers, upper: `${d.rel}/upper`, work: `${d.rel}/work`, target: d.merged });
       } catch (e) {
         // a container that never mounted leaves nothing; an existing one keeps its upper dir
