@@ -59,6 +59,8 @@ export class Engine {
   /** per-container start in flight: exits wait for it, so "started" always precedes "exited" */
   private readonly starting = new Map<string, Promise<unknown>>();
   private readonly execSessions = new Map<string, StdioSession>();
+  /** per-container release after an exit in flight: a new start waits for it */
+  private readonly releasing = new Map<string, Promise<unknown>>();
   private closed = false;
 
   constructor(readonly deps: EngineDeps) {
@@ -157,6 +159,7 @@ export class Engine {
 
   async startContainer(ref: string, meta: CommandMeta): Promise<void> {
     const c = this.container(ref);
+    await this.releasing.get(c.id);
     const [intent] = await this.decide(c, { type: 'StartContainer' }, meta);
     const run = this.runStart(c.id, causedBy(meta, String(intent.seq)));
     this.starting.set(c.id, run.catch(() => undefined));
@@ -172,11 +175,13 @@ export class Engine {
       if (!img) throw notFound(`No such image: ${c.image}`);
       const storage = this.storageFor(c);
       const diffIds = await this.ensureLayers(img.descriptor, storage);
+      this.log.debug(`start ${id}: layers ready`);
       const { rootfs } = await storage.prepare(c.id, diffIds);
       undo.push(() => storage.unmount(c.id));
       if (c.rootfs !== rootfs) await this.record(c, CE['rootfs-prepared'], { rootfs, storage: c.storage }, meta);
       const volumePaths = await this.volumes.mountAll(c, rootfs, meta);
       undo.push(() => this.volumes.unmountAll(c, meta));
+      this.log.debug(`start ${id}: rootfs and volumes ready`);
       const net = await this.networking.setUp(c, meta);
       undo.push(() => this.networking.tearDown(c, meta));
       const runtime = this.runtimeFor(c);
@@ -185,10 +190,16 @@ export class Engine {
         logFormat: this.config.logs.format, network: net.network, etcFiles: net.etcFiles, volumePaths,
       });
       await mkdir(spec.dir, { recursive: true });
+      this.log.debug(`start ${id}: network ready, creating in ${c.runtime}`);
       await runtime.create(spec);
       undo.push(() => runtime.delete(c.id, { force: true }));
+      this.log.debug(`start ${id}: created, starting`);
+      // the moment the runtime was asked to run the entrypoint: a fast process can exit before
+      // the runtime's own clock reading after `start`, and StartedAt must not follow FinishedAt
+      const askedAt = BigInt(Date.now()) * 1_000_000n;
       const r = await runtime.start(c.id);
-      await this.record(c, CE.started, { pid: r.pid, startedAtNano: String(r.startedAtNano) }, meta);
+      const startedAtNano = r.startedAtNano < askedAt ? r.startedAtNano : askedAt;
+      await this.record(c, CE.started, { pid: r.pid, startedAtNano: String(startedAtNano) }, meta);
     } catch (e) {
       for (const u of undo.reverse()) await u().catch((err) => this.log.warn(`undo after failed start of ${id}: ${(err as Error).message}`));
       const err = e as Error;
@@ -224,12 +235,20 @@ export class Engine {
     if (!c || (c.status !== 'running' && c.status !== 'paused' && c.status !== 'restarting' && c.status !== 'removing')) return;
     if (c.status === 'removing' && !c.startedNano) return;
     const meta = newMeta(x.duringRecovery ? { kind: 'recovery', name: 'reconcile' } : { kind: 'driver', name: c.runtime });
-    await this.record(c, CE.exited, {
-      exitCode: x.exitCode, exitedAtNano: String(x.exitedAtNano), oomKilled: x.oomKilled,
-      ...(x.duringRecovery ? { duringRecovery: true } : {}), ...(x.error ? { error: x.error } : {}),
-    }, meta);
-    await this.releaseAfterExit(c, meta);
+    // registered before the exit is recorded, so whoever the exit wakes can wait for the release
+    const release = (async () => {
+      await this.record(c, CE.exited, {
+        exitCode: x.exitCode, exitedAtNano: String(x.exitedAtNano), oomKilled: x.oomKilled,
+        ...(x.duringRecovery ? { duringRecovery: true } : {}), ...(x.error ? { error: x.error } : {}),
+      }, meta);
+      await this.releaseAfterExit(c, meta);
+    })();
+    this.releasing.set(c.id, release);
+    try { await release; } finally { if (this.releasing.get(c.id) === release) this.releasing.delete(c.id); }
   }
+
+  /** resolves once the resources of the container's last exit are released */
+  async released(ref: string): Promise<void> { await this.releasing.get(this.container(ref).id); }
 
   private async releaseAfterExit(c: ContainerRecord, meta: CommandMeta): Promise<void> {
     if (c.status === 'removing') return; // the remove effect releases everything itself

@@ -146,7 +146,7 @@ const containerHandlers: Record<string, (c: ContainerRecord, e: StoredEvent<any>
   'container.rootfs-prepared': (c, e) => { c.rootfs = e.data.rootfs; },
   'container.rootfs-released': (c) => { c.rootfs = undefined; },
   'container.started': (c, e) => {
-    c.status = 'running'; c.pid = e.data.pid; c.startedNano = e.timeNano; c.exitCode = 0; c.error = '';
+    c.status = 'running'; c.pid = e.data.pid; c.startedNano = e.data.startedAtNano ? BigInt(e.data.startedAtNano) : e.timeNano; c.exitCode = 0; c.error = '';
     c.oomKilled = false; c.pendingIntent = undefined; c.manuallyStopped = false;
   },
   'container.start-failed': (c, e) => {

@@ -24,10 +24,8 @@ export function decideNetwork(w: World, n: NetworkRecord | undefined, cmd: Netwo
     const inUse = [...w.networks.values()].map((x) => x.subnet).filter((s): s is string => !!s);
     let subnet = cmd.subnet, gateway = cmd.gateway;
     if (cmd.needsSubnet) {
-      try {
-        subnet = subnet ? validateSubnet(subnet, inUse, gateway) : chooseSubnet(inUse, cmd.pools ?? DEFAULT_POOLS);
-      } catch (e) { throw badRequest((e as Error).message); }
-      gateway = gateway ?? gatewayOf(subnet);
+      if (subnet) gateway = validateSubnet(subnet, inUse, gateway);
+      else { subnet = chooseSubnet(inUse, cmd.pools ?? DEFAULT_POOLS); gateway = gateway ?? gatewayOf(subnet); }
     }
     const { type: _t, needsSubnet: _n, pools: _p, ...rest } = cmd;
     return [{ type: E.created, data: { ...rest, subnet, gateway } }];

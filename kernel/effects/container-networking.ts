@@ -64,7 +64,8 @@ export class ContainerNetworking {
   async ensurePredefined(meta: CommandMeta): Promise<void> {
     for (const name of PREDEFINED) {
       if (this.engine.world.networkNames.has(name) || !this.engine.host.has('network', name)) continue;
-      await this.create({ name, driver: name, subnet: name === 'bridge' ? (this.engine.config.network.defaultBridgeSubnet ?? DEFAULT_BRIDGE_SUBNET) : undefined }, meta);
+      await this.create({ name, driver: name, subnet: name === 'bridge' ? (this.engine.config.network.defaultBridgeSubnet ?? DEFAULT_BRIDGE_SUBNET) : undefined }, meta)
+        .catch((e) => this.engine.log.warn(`pre-defined network ${name}: ${(e as Error).message}`));
     }
   }
 

@@ -1,6 +1,5 @@
 // Volumes as containers use them: resolved and created at container create, mounted through
 // their driver at start (with Docker's copy-up of image content), unmounted at exit.
-import { join } from 'node:path';
 import { streamOf } from '../../events/catalogue.ts';
 import type { VolumeDriver } from '../contracts/volume.ts';
 import type { ImageConfigJson } from '../contracts/images.ts';
@@ -11,6 +10,7 @@ import { normalizeContainerMounts } from '../mounts/normalize.ts';
 import { resolveVolumesFrom } from '../mounts/volumes-from.ts';
 import { bindSourceExists } from '../mounts/bind-source.ts';
 import { populateFromImage } from '../mounts/populate.ts';
+import { resolveInRootfs } from '../mounts/scoped-path.ts';
 import type { MountSpec } from '../mounts/types.ts';
 import { getContainer } from '../lookup.ts';
 import type { ContainerRecord } from '../world.ts';
@@ -72,7 +72,7 @@ export class ContainerVolumes {
       const v = this.engine.world.volumes.get(m.source);
       if (!v) throw new Error(`volume ${m.source} of container ${c.name} no longer exists`);
       const path = await this.driver(v.driver).mount(m.source, c.id);
-      if (m.copyImageData) await populateFromImage(join(rootfs, m.target), path);
+      if (m.copyImageData) await populateFromImage(await resolveInRootfs(rootfs, m.target), path);
       paths[m.source] = path;
       await this.decide({ type: 'MountVolume', name: m.source, containerId: c.id, mountpoint: path }, meta);
     }
