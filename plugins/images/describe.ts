@@ -3,6 +3,23 @@ import type { ImageConfigJson, ImageDescriptor, LayerDescriptor } from '../../ke
 import type { ContentStore } from './content-store.ts';
 import type { LayerInfoCache } from './layer-info.ts';
 
+/**
+ * The image config of a CNCF WASM artifact (config `application/vnd.wasm.config.v0+json`,
+ * layers `application/wasm`): it has no rootfs, so each layer blob stands for itself.
+ */
+export function wasmArtifactConfig(doc: unknown, layerDigests: string[], what: string): ImageConfigJson {
+  const c = doc as { architecture?: string; os?: string; created?: string; author?: string };
+  if (!c || typeof c !== 'object') throw new Error(`${what}: WASM config is not a JSON object`);
+  return {
+    architecture: c.architecture ?? 'wasm',
+    os: c.os ?? 'wasip1',
+    ...(c.created ? { created: c.created } : {}),
+    ...(c.author ? { author: c.author } : {}),
+    config: {},
+    rootfs: { type: 'layers', diff_ids: layerDigests },
+  };
+}
+
 /** Refuses a config that is not an image config Berth can run. `what` names it. */
 export function checkConfig(doc: unknown, what: string): ImageConfigJson {
   const c = doc as ImageConfigJson;

@@ -33,6 +33,13 @@ export function platformString(p: Platform): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
 
+/** Whether an image's platform satisfies what was asked; any WASI flavour satisfies wasi/wasm. */
+export function platformMatches(wanted: Platform, actual: Platform): boolean {
+  if (isWasm(wanted) && isWasm(actual)) return true;
+  return wanted.os === actual.os && normalizeArch(actual.architecture, actual.variant).architecture === wanted.architecture
+    && (!wanted.variant || wanted.variant === actual.variant);
+}
+
 const isWasm = (p: Partial<Platform>) => p.architecture === 'wasm' || p.architecture === 'wasm32' || p.os === 'wasi' || p.os === 'wasip1' || p.os === 'wasip2';
 
 /**

@@ -5,12 +5,12 @@ import type { ImageDescriptor, ProgressEvent, RegistryAuth } from '../../kernel/
 import { familiarString, parseNormalizedWithTag, repositoryName } from '../../kernel/reference.ts';
 import { notFound } from '../../kernel/contracts/common.ts';
 import type { ContentStore } from './content-store.ts';
-import { checkConfig, describeImage } from './describe.ts';
+import { checkConfig, describeImage, wasmArtifactConfig } from './describe.ts';
 import { plainTee, type LayerInfoCache } from './layer-info.ts';
 import { limiter } from './limiter.ts';
 import { parseManifest, type Descriptor, type ImageManifest } from './manifest.ts';
-import { LAYER_TYPES } from './media-types.ts';
-import { parsePlatform, platformString, selectPlatform, hostPlatform } from './platform.ts';
+import { LAYER_TYPES, MT } from './media-types.ts';
+import { hostPlatform, parsePlatform, platformMatches, platformString, selectPlatform } from './platform.ts';
 import { RegistryClient, RegistryError } from './registry/client.ts';
 
 export interface PullDeps {
@@ -99,8 +99,12 @@ export async function pullImage(deps: PullDeps, refString: string, opts: PullOpt
 
   // config
   if (!(await deps.store.has(manifest.config.digest))) await downloadBlob(client, deps.store, manifest.config, undefined, opts.signal);
-  const config = checkConfig(await deps.store.readJson(manifest.config.digest), `${client.where}: config ${manifest.config.digest}`);
-  if (wanted && (config.os !== wanted.os || config.architecture !== wanted.architecture)) {
+  const configWhat = `${client.where}: config ${manifest.config.digest}`;
+  const configDoc = await deps.store.readJson(manifest.config.digest);
+  const config = manifest.config.mediaType === MT.wasmConfig
+    ? wasmArtifactConfig(configDoc, manifest.layers.map((l) => l.digest), configWhat)
+    : checkConfig(configDoc, configWhat);
+  if (wanted && !platformMatches(wanted, { os: config.os, architecture: config.architecture, variant: config.variant })) {
     throw new RegistryError(`image with reference ${display} was found but does not match the specified platform: wanted ${platformString(wanted)}, actual: ${platformString({ os: config.os, architecture: config.architecture, variant: config.variant })}`, 404, 'not-found');
   }
 

@@ -215,6 +215,44 @@ test('pull picks the platform from an index (OCI image index pushed by hand)', a
   await expectError(images.pull(`${reg.host}/berth/busybox:multi`, { platform: 'linux/s390x' }), /no matching manifest for linux\/s390x in the manifest list entries/);
 });
 
+test('WASM artifact (wasm config, application/wasm layer) behind an index with only wasi/wasm: picked by default', async () => {
+  const put = async (path: string, body: Buffer, type: string) => {
+    const r = await fetch(`${reg.url}/v2/berth/wasm/${path}`, { method: 'PUT', body: new Uint8Array(body), headers: { 'Content-Type': type } });
+    assert.ok(r.status === 201, `${path}: ${r.status} ${await r.text()}`);
+  };
+  const blob = async (data: Buffer) => {
+    const d = 'sha256:' + createHash('sha256').update(data).digest('hex');
+    const post = await fetch(`${reg.url}/v2/berth/wasm/blobs/uploads/`, { method: 'POST' });
+    const loc = new URL(post.headers.get('location')!, reg.url);
+    loc.searchParams.set('digest', d);
+    const r = await fetch(loc, { method: 'PUT', body: new Uint8Array(data), headers: { 'Content-Type': 'application/octet-stream' } });
+    assert.is(r.status, 201);
+    return { digest: d, size: data.length };
+  };
+  const wasm = Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), Buffer.from('berth wasm test')]);
+  const layer = await blob(wasm);
+  const config = await blob(Buffer.from(JSON.stringify({ created: '2026-01-01T00:00:00Z', architecture: 'wasm', os: 'wasip1', layerDigests: [layer.digest] })));
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: 'application/wasm',
+    config: { mediaType: 'application/vnd.wasm.config.v0+json', ...config }, layers: [{ mediaType: 'application/wasm', ...layer }] }));
+  const mDigest = 'sha256:' + createHash('sha256').update(manifest).digest('hex');
+  await put(`manifests/${mDigest}`, manifest, 'application/vnd.oci.image.manifest.v1+json');
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: mDigest, size: manifest.length, platform: { os: 'wasip1', architecture: 'wasm' } }] }));
+  await put('manifests/1', index, 'application/vnd.oci.image.index.v1+json');
+  const { images } = await freshStore();
+  const pulled = await images.pull(`${reg.host}/berth/wasm:1`);
+  assert.is(pulled.id, config.digest);
+  assert.is(pulled.config.os, 'wasip1');
+  assert.is(pulled.config.architecture, 'wasm');
+  assert.equal(pulled.layers.map((l) => l.mediaType), ['application/wasm']);
+  const chunks: Buffer[] = [];
+  for await (const c of await images.openLayer(pulled.layers[0])) chunks.push(c as Buffer);
+  assert.equal(Buffer.concat(chunks), wasm);
+  const again = await images.pull(`${reg.host}/berth/wasm:1`, { platform: 'wasi/wasm' });
+  assert.is(again.id, config.digest);
+  await expectError(images.pull(`${reg.host}/berth/wasm:1`, { platform: 'linux/amd64' }), /no matching manifest for linux\/amd64/);
+});
+
 test('corrupted blob in the registry: clear error naming blob and registry, nothing stored, retry after repair succeeds', async () => {
   const layer = image.layers[0];
   const file = reg.blobPath(layer.digest);
