@@ -93,6 +93,13 @@ export class Writer {
   private async loadHeads(streams: string[]): Promise<void> {
     const missing = streams.filter((s) => !this.heads.has(s));
     if (missing.length === 0) return;
+    if (missing.length <= 4) { // a few point reads: cheaper inline than a thread-pool round trip
+      for (const s of missing) {
+        const v = this.db.getSync(headKey(s));
+        this.heads.set(s, v ? parseHeadValue(v) : 0);
+      }
+      return;
+    }
     const values = await this.db.getMany(missing.map(headKey));
     missing.forEach((s, i) => this.heads.set(s, values[i] ? parseHeadValue(values[i]!) : 0));
   }
