@@ -264,6 +264,8 @@ test('stats carry the container network namespace interfaces (none here but lo)'
   await run(s);
   const st = await rt.stats(s.id);
   assert.equal(st.network, {});
+  assert.ok(st.cpu.totalUsageNs > 0, 'starting the process inside the cgroup used cpu');
+  assert.ok(st.memory.limit > 0 && st.memory.usage > 0);
   await rt.kill(s.id, 'KILL');
   await exitOf(s.id);
   const err = await rt.delete('f'.repeat(64)).then(() => undefined, (e) => e);
