@@ -455,7 +455,11 @@ export class WasmRuntime implements RuntimeDriver {
   async top(id: string, psArgs?: string): Promise<ProcessList> {
     const rec = this.#get(id);
     if (rec.status !== 'running' || !rec.runnerPid || !(await isAlive(rec.runnerPid, rec.runnerStart))) throw conflict(`Container ${id} is not running`);
-    return psRows([rec.runnerPid], psArgs);
+    const list = await psRows([rec.runnerPid], psArgs);
+    // the container's process is the guest: show its command line even before the runner retitles itself
+    const cmd = list.Titles.length - 1;
+    for (const row of list.Processes) row[cmd] = rec.spec.process.args.join(' ');
+    return list;
   }
 
   async stats(id: string): Promise<StatsSample> {
