@@ -16,13 +16,14 @@ export interface Result extends Measurement {
   ratio: number;
 }
 
-const TIME_UNITS = new Set(['ns', 'us', 'µs', 'ms', 's']);
+// times and sizes: lower is better
+const TIME_UNITS = new Set(['ns', 'us', 'µs', 'ms', 's', 'B', 'KB', 'MB']);
 
 /** a unit like "events/s" is a rate (higher is better); ns/us/ms/s are times (lower is better) */
 export function isRate(unit: string): boolean {
   if (TIME_UNITS.has(unit)) return false;
   if (unit.endsWith('/s')) return true;
-  throw new Error(`bench unit "${unit}": use a time (ns, us, ms, s) or a rate ending in "/s"`);
+  throw new Error(`bench unit "${unit}": use a time (ns, us, ms, s), a size (B, KB, MB) or a rate ending in "/s"`);
 }
 
 export function ratioOf(m: Pick<Measurement, 'value' | 'peerValue' | 'unit'>): number {
