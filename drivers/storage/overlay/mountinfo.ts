@@ -1,5 +1,5 @@
 // /proc/self/mountinfo: which paths are mount points right now.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 
 export interface MountInfo { mountPoint: string; fsType: string; source: string; superOptions: string }
 
@@ -22,8 +22,11 @@ export function currentMounts(): MountInfo[] {
   return parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));
 }
 
+/** Is `path` (symlinks in it resolved, as the kernel records mount points) a mount point? */
 export function isMountPoint(path: string): boolean {
-  return currentMounts().some((m) => m.mountPoint === path);
+  let real = path;
+  try { real = realpathSync(path); } catch { /* gone: compare as given */ }
+  return currentMounts().some((m) => m.mountPoint === real);
 }
 
 /** Mount points at or below `dir` (for leak checks and cleanup). */

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BerthError } from '../../../kernel/contracts/common.ts';
@@ -34,6 +34,15 @@ test('mounts through short links, once, even when prepared concurrently', async 
   const mounts = mountsUnder(root);
   assert.is(mounts.length, 1);
   assert.ok(mounts[0]!.superOptions.includes('lowerdir=l/'), mounts[0]!.superOptions);
+});
+
+test('isMounted sees the mount through a symlinked state path', async () => {
+  const alias = join(root, 'alias');
+  symlinkSync(root, alias);
+  const other = new OverlayStorage();
+  await other.init({ root: alias, state: join(alias, 'storage/overlay'), run: join(alias, 'run') });
+  assert.ok(await other.isMounted(id));
+  rmSync(alias);
 });
 
 test('refuses to remove a layer a container uses, and to re-prepare a container on other layers', async () => {
