@@ -7,20 +7,16 @@
 // Usage: tsx bench/wasm.ts [runs]   (default 15 warm runs per subject, medians reported)
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWasmDemo } from '../demo/wasm/build.ts';
+import { median, note, report } from './format.ts';
 import { WasmRuntime } from '../drivers/runtime/wasm/driver.ts';
 import { nextExit, randomId, wasmSpec } from '../drivers/runtime/wasm/testing.ts';
 
 const RUNS = Number(process.argv[2] ?? 15);
 const COLD_RUNS = 3;
 const cgroupParent = `berth-wasm-bench-${randomId().slice(0, 8)}`;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function nodeFloorOnce(): Promise<number> {
   const t0 = performance.now();
@@ -88,8 +84,8 @@ try {
   driver.close();
 
   const f = median(floor), w = median(warm), m = median(mod), c = median(cold), wp = median(warmPlain), mp = median(modPlain);
-  const line = (metric: string, value: number, peer: string, peerValue: number) =>
-    console.log(JSON.stringify({ bench: 'wasm', metric, value: +value.toFixed(1), unit: 'ms', peer, peerValue: +peerValue.toFixed(1), ratio: +(value / peerValue).toFixed(2) }));
+  const line = (metric: string, value: number, peer: string, peerValue: number) => report({ bench: 'wasm', metric, value, unit: 'ms', peer, peerValue });
+  note(`wasm bench: ${RUNS} warm runs per subject (medians), ${COLD_RUNS} cold runs; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   line('cold-start', c, 'node -e 0', f);
   line('warm-start', w, 'node -e 0', f);
   line('warm-start-vs-module', w, 'preview 1 module under node:wasi (same program, same driver)', m);
