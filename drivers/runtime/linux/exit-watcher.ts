@@ -9,6 +9,8 @@ const ID = /^[0-9a-f]{64}$/;
 export class ExitWatcher {
   private readonly subject = new Subject<ExitObservation>();
   private readonly seen = new Set<string>();
+  /** ids whose current exit was emitted (reconcile must not report them again) */
+  private readonly emitted = new Set<string>();
   /** ids whose exit files must not be reported (a start in progress, a delete) */
   private readonly muted = new Set<string>();
   private watcher?: FSWatcher;
@@ -44,7 +46,8 @@ export class ExitWatcher {
   mute(id: string): void { this.muted.add(id); }
   unmute(id: string): void { this.muted.delete(id); }
   /** a new run of the same container: its next exit file is news */
-  reset(id: string): void { this.seen.delete(id); }
+  reset(id: string): void { this.seen.delete(id); this.emitted.delete(id); }
+  wasEmitted(id: string): boolean { return this.emitted.has(id); }
 
   async scan(): Promise<void> {
     if (this.scanning) { this.rescan = true; return; }
@@ -57,6 +60,7 @@ export class ExitWatcher {
           const obs = await this.observe(id).catch(() => null);
           if (!obs || this.seen.has(id) || this.muted.has(id)) continue;
           this.seen.add(id);
+          this.emitted.add(id);
           this.subject.next(obs);
         }
       } while (this.rescan);

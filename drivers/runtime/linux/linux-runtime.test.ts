@@ -270,6 +270,12 @@ test('stats carry the container network namespace interfaces (none here but lo)'
   await exitOf(s.id);
   const err = await rt.delete('f'.repeat(64)).then(() => undefined, (e) => e);
   assert.is((err as BerthError).status, 404);
+  // reconcile: an id the runtime never knew is reported gone; one whose exit was already emitted is not repeated
+  const rec = await rt.reconcile(['f'.repeat(64), s.id]);
+  assert.is(rec.length, 1);
+  assert.is(rec[0].id, 'f'.repeat(64));
+  assert.is(rec[0].exitCode, 255);
+  assert.match(rec[0].error!, 'no record');
 });
 
 test.run();

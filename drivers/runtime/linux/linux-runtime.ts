@@ -241,7 +241,11 @@ export class LinuxRuntime implements RuntimeDriver {
     const out: ExitObservation[] = [];
     for (const id of knownIds) {
       const link = this.need().indexLink(id);
-      if (!existsSync(link)) continue;
+      if (!existsSync(link)) {
+        out.push({ id, exitCode: 255, exitedAtNano: nowNano(), oomKilled: false, duringRecovery: true, error: 'the linux runtime has no record of this container' });
+        continue;
+      }
+      if (this.watcher!.wasEmitted(id)) continue; // exits() already told
       const exit = await this.observeExit(id);
       if (exit) {
         this.watcher!.markSeen(id);
@@ -253,8 +257,9 @@ export class LinuxRuntime implements RuntimeDriver {
       const st = await this.cli!.state(id);
       if (st && st.status !== 'stopped') continue;
       if (conmonAlive(id, paths.persist)) continue; // it is writing the exit file right now
-      if (await this.observeExit(id)) { out.push({ ...(await this.observeExit(id))!, duringRecovery: true }); continue; }
+      const late = await this.observeExit(id);
       this.watcher!.markSeen(id);
+      if (late) { out.push({ ...late, duringRecovery: true }); continue; }
       out.push({ id, exitCode: 255, exitedAtNano: nowNano(), oomKilled: false, duringRecovery: true, error: 'the container and its monitor (conmon) are gone; exit code unknown' });
     }
     return out;
