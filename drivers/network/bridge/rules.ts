@@ -11,6 +11,10 @@ export const ALL_BRIDGES = 'bth-+';
 export function networkRules(net: NetworkSpec, bridge: string): Rule[] {
   const tag = networkTag(net.id);
   const rules: Rule[] = [
+    // route_localnet is on for the bridge (published ports on 127.0.0.1): without this, a container
+    // could send packets to 127.0.0.1 through its gateway and reach the host's loopback-only services
+    // (CVE-2020-8558). Answers to the host's own connections (published ports) stay allowed.
+    { hook: 'input', tag, iif: bridge, dst: '127.0.0.0/8', ctstate: ['NEW', 'INVALID'], action: 'drop' },
     { hook: 'forward', tag, iif: bridge, oif: bridge, action: net.enableIcc ? 'accept' : 'drop' },
     { hook: 'forward', tag, iif: bridge, oif: ALL_BRIDGES, action: 'drop' },
   ];

@@ -1,11 +1,12 @@
 // The nftables backend: one table `ip berth-<S>` per daemon root with its own base chains
-// (forward filter, prerouting/output DNAT for local destinations, postrouting masquerade).
-// Removing the table removes everything; rules are found again by their comments.
+// (forward and input filters, prerouting/output DNAT for local destinations, postrouting masquerade).
+// Removing the table removes everything; rules are found again by their comments, and each
+// change is one `nft -f` transaction.
 import { run, succeeds } from '../exec.ts';
 import { SerialQueue } from '../serial.ts';
 import { type Firewall, type Hook, type PublishedPort, type Rule, nftStatement, ruleComment, tagPrefix } from './rule.ts';
 
-const CHAIN: Record<Hook, string> = { forward: 'forward', dnat: 'published', snat: 'postrouting' };
+const CHAIN: Record<Hook, string> = { forward: 'forward', input: 'input', dnat: 'published', snat: 'postrouting' };
 
 export class NftablesFirewall implements Firewall {
   readonly kind = 'nftables' as const;
@@ -28,6 +29,7 @@ export class NftablesFirewall implements Firewall {
       await this.nft(['-f', '-'], [
         `table ip ${t} {`,
         '  chain forward { type filter hook forward priority filter - 1; policy accept; }',
+        '  chain input { type filter hook input priority filter - 1; policy accept; }',
         '  chain published { }',
         '  chain prerouting { type nat hook prerouting priority dstnat; policy accept; fib daddr type local jump published; }',
         '  chain output { type nat hook output priority -100; policy accept; fib daddr type local jump published; }',
@@ -45,27 +47,31 @@ export class NftablesFirewall implements Firewall {
 
   ensure(rules: readonly Rule[]): Promise<void> {
     return this.queue.run(async () => {
-      const listings = new Map<Hook, string>();
+      const listing = (await this.nft(['list', 'table', 'ip', this.table])).stdout;
+      const lines: string[] = [];
       for (const rule of rules) {
-        if (!listings.has(rule.hook)) listings.set(rule.hook, (await this.nft(['list', 'chain', 'ip', this.table, CHAIN[rule.hook]])).stdout);
-        if (listings.get(rule.hook)!.includes(`comment "${ruleComment(rule)}"`)) continue;
-        await this.nft([rule.first ? 'insert' : 'add', 'rule', 'ip', this.table, CHAIN[rule.hook], ...nftStatement(rule).split(' ')]);
-        listings.set(rule.hook, listings.get(rule.hook)! + `\ncomment "${ruleComment(rule)}"`);
+        const comment = `comment "${ruleComment(rule)}"`;
+        if (listing.includes(comment) || lines.some((l) => l.includes(comment))) continue;
+        lines.push(`${rule.first ? 'insert' : 'add'} rule ip ${this.table} ${CHAIN[rule.hook]} ${nftStatement(rule)}`);
       }
+      // one transaction: all or nothing
+      if (lines.length) await this.nft(['-f', '-'], lines.join('\n') + '\n');
     });
   }
 
   removeTagged(tag: string): Promise<void> {
     return this.queue.run(async () => {
-      for (const chain of Object.values(CHAIN)) {
-        const listing = await this.nft(['-a', 'list', 'chain', 'ip', this.table, chain]).catch(() => null);
-        if (!listing) continue;
-        for (const line of listing.stdout.split('\n')) {
-          if (!line.includes(`comment "${tagPrefix(tag)}`)) continue;
-          const handle = /# handle (\d+)/.exec(line)?.[1];
-          if (handle) await this.nft(['delete', 'rule', 'ip', this.table, chain, 'handle', handle]);
-        }
+      const listing = await this.nft(['-a', 'list', 'table', 'ip', this.table]).catch(() => null);
+      if (!listing) return;
+      const lines: string[] = [];
+      let chain = '';
+      for (const line of listing.stdout.split('\n')) {
+        const c = /^\s*chain (\S+) \{/.exec(line);
+        if (c) chain = c[1];
+        const handle = /# handle (\d+)/.exec(line)?.[1];
+        if (handle && line.includes(`comment "${tagPrefix(tag)}`)) lines.push(`delete rule ip ${this.table} ${chain} handle ${handle}`);
       }
+      if (lines.length) await this.nft(['-f', '-'], lines.join('\n') + '\n');
     });
   }
 

@@ -4,8 +4,9 @@
 // be removed as a group, and the hash makes "is this exact rule already there?" a text search.
 import { createHash } from 'node:crypto';
 
-/** forward: filtering of routed/bridged traffic; dnat: port publishing; snat: masquerading. */
-export type Hook = 'forward' | 'dnat' | 'snat';
+/** forward: filtering of routed/bridged traffic; input: traffic to the host itself;
+ *  dnat: port publishing; snat: masquerading. */
+export type Hook = 'forward' | 'input' | 'dnat' | 'snat';
 
 export type Action = 'accept' | 'drop' | 'masquerade' | { dnat: string /* ip:port */ };
 
@@ -25,7 +26,7 @@ export interface Rule {
   proto?: 'tcp' | 'udp';
   dport?: number;
   /** conntrack states, e.g. ['RELATED', 'ESTABLISHED'] */
-  ctstate?: Array<'RELATED' | 'ESTABLISHED'>;
+  ctstate?: Array<'RELATED' | 'ESTABLISHED' | 'NEW' | 'INVALID'>;
   /** the connection was destination-NATed (a published port) */
   ctDnat?: boolean;
   /** the source address is one of this host's */
