@@ -46,14 +46,20 @@ export default async function main(args: string[]): Promise<void> {
 
     const berth: number[] = [];
     const skopeo: number[] = [];
-    for (let i = 0; i < runs; i++) {
+    const pullBerth = async (i: number) => {
       const store = new ImageStore();
       await store.init({ root, state: join(root, `berth-${i}`), run: join(root, 'run') });
       berth.push(await timed(() => store.pull(ref, {})));
+      await rm(join(root, `berth-${i}`), { recursive: true, force: true });
+    };
+    const copySkopeo = async (i: number) => {
       const dest = join(root, `skopeo-${i}`);
       skopeo.push(await timed(() => run('skopeo', ['copy', '-q', '--src-tls-verify=false', `docker://${ref}`, `oci:${dest}:bench`])));
-      await rm(join(root, `berth-${i}`), { recursive: true, force: true });
       await rm(dest, { recursive: true, force: true });
+    };
+    for (let i = 0; i < runs; i++) {
+      // alternate who goes first, so neither always meets a warmer cache or a quieter machine
+      if (i % 2 === 0) { await pullBerth(i); await copySkopeo(i); } else { await copySkopeo(i); await pullBerth(i); }
       note(`  run ${i + 1}: berth ${berth[i].toFixed(0)} ms, skopeo ${skopeo[i].toFixed(0)} ms`);
     }
     report({ bench: 'pull', metric: `pull-${totalMB}mb`, value: median(berth), unit: 'ms', peer: 'skopeo copy docker:// oci:', peerValue: median(skopeo) });
