@@ -14,6 +14,7 @@ export function resolveRlimits(ulimits: Ulimit[], hostHard: HostHardLimits): { r
   const rlimits = ulimits.map((u) => {
     const name = u.name.toLowerCase().replace(/^rlimit_/, '');
     if (!RLIMIT_NAMES.includes(name)) throw badRequest(`invalid ulimit type: ${u.name}`);
+    if (u.soft < 0 || u.hard < 0) throw badRequest(`ulimit ${name}: unlimited (-1) is not supported; give a number`);
     if (u.soft > u.hard) throw badRequest(`ulimit soft limit must be less than or equal to hard limit: ${u.soft} > ${u.hard}`);
     const max = hostHard[name] ?? Infinity;
     let { soft, hard } = u;

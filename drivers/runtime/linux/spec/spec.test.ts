@@ -138,6 +138,7 @@ test('rlimits are clamped to the host hard limit with a warning', () => {
   assert.equal(d.rlimits, [{ type: 'RLIMIT_NOFILE', soft: 20000, hard: 20000 }]);
   rejects(() => resolveRlimits([{ name: 'bogus', soft: 1, hard: 1 }], {}), 'invalid ulimit type: bogus');
   rejects(() => resolveRlimits([{ name: 'nofile', soft: 2, hard: 1 }], {}), /soft limit/);
+  rejects(() => resolveRlimits([{ name: 'core', soft: -1, hard: -1 }], {}), /unlimited/);
 });
 
 test('seccomp: containers/common profile converts to OCI for the host', () => {
