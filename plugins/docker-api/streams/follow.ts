@@ -22,7 +22,10 @@ export async function* followLog(path: string, format: LogFormat, o: FollowOptio
   const parse = format === 'k8s-file' ? parseK8sLine : parseJsonLine;
   const joiner = format === 'k8s-file' ? new PartialJoiner() : undefined;
   let ended = false;
-  o.until.then(() => { ended = true; }, () => { ended = true; });
+  let wake: (() => void) | undefined;
+  const poke = () => { const w = wake; wake = undefined; w?.(); };
+  o.until.then(() => { ended = true; poke(); }, () => { ended = true; poke(); });
+  o.signal?.addEventListener('abort', poke, { once: true });
   let fh: FileHandle | undefined;
   let offset = o.from;
   let rest = Buffer.alloc(0);
@@ -50,13 +53,13 @@ export async function* followLog(path: string, format: LogFormat, o: FollowOptio
       }
       if (last) break;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, o.pollMs ?? 50);
-        o.until.then(() => { clearTimeout(t); resolve(); }, () => { clearTimeout(t); resolve(); });
-        o.signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+        const t = setTimeout(() => { wake = undefined; resolve(); }, o.pollMs ?? 50);
+        wake = () => { clearTimeout(t); resolve(); };
       });
     }
     if (joiner) for (const e of joiner.drain()) yield e;
   } finally {
+    o.signal?.removeEventListener('abort', poke);
     await fh?.close().catch(() => undefined);
   }
 }
