@@ -76,13 +76,15 @@ async function runWriters(store: LevelEventStore, work: Job[][]): Promise<number
 
 // ---- the peer: the same bytes through raw level ---------------------------------------
 
+type Ops = { type: 'put'; key: Buffer; value: Buffer }[];
+
 /** the exact LevelDB ops the store writes for these jobs, one append per batch */
-function encodeOps(work: Job[][]): { type: 'put'; key: Buffer; value: Buffer }[][][] {
+function encodeOps(work: Job[][]): Ops[][] {
   let seq = 0;
   let prev: Buffer | null = null;
   const t = BigInt(Date.now()) * 1_000_000n;
   const order = work.flatMap((list, w) => list.map((j, i) => ({ j, w, i }))).sort((a, b) => a.i - b.i || a.w - b.w);
-  const out = work.map((l) => new Array(l.length));
+  const out: Ops[][] = work.map((l) => new Array(l.length));
   for (const { j, w, i } of order) {
     seq++;
     const c: EventContent = { seq, stream: j.stream, version: j.expected + 1, type: j.event.type, schema: 1, timeNano: t + BigInt(seq), actor: meta.actor, correlationId: meta.correlationId, data: j.event.data };
@@ -98,27 +100,32 @@ function encodeOps(work: Job[][]): { type: 'put'; key: Buffer; value: Buffer }[]
   return out;
 }
 
-async function rawWriters(dir: string, ops: { type: 'put'; key: Buffer; value: Buffer }[][][]): Promise<number> {
-  const db: Db = new ClassicLevel(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
-  await db.open();
+async function rawWriters(db: Db, ops: Ops[][]): Promise<number> {
   const t0 = performance.now();
   await Promise.all(ops.map(async (list) => { for (const batch of list) await db.batch(batch, { sync: true }); }));
-  const ms = performance.now() - t0;
-  await db.close();
-  return ms;
+  return performance.now() - t0;
 }
 
-async function appendBench(root: string, metric: string, writers: number, total: number): Promise<void> {
+/**
+ * Store and peer take turns on slices of the same work (alternating who goes first), so a
+ * change in machine load hits both alike.
+ */
+async function appendBench(root: string, metric: string, writers: number, total: number, slices = 10): Promise<void> {
   const work = jobs(total, writers);
   const ops = encodeOps(work);
-  const rates: number[] = [], peerRates: number[] = [];
-  for (let round = 0; round < 3; round++) {
-    const store = await openEventStore(join(root, `${metric}-${round}`), { holder: 'bench' });
-    rates.push(total / ((await runWriters(store, work)) / 1000));
-    await store.close();
-    peerRates.push(total / ((await rawWriters(join(root, `${metric}-raw-${round}`), ops)) / 1000));
+  const store = await openEventStore(join(root, metric), { holder: 'bench' });
+  const raw: Db = new ClassicLevel(join(root, `${metric}-raw`), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await raw.open();
+  let storeMs = 0, rawMs = 0;
+  for (let k = 0; k < slices; k++) {
+    const cut = <T>(lists: T[][]) => lists.map((l) => l.slice(Math.floor((l.length * k) / slices), Math.floor((l.length * (k + 1)) / slices)));
+    if (k % 2 === 0) { storeMs += await runWriters(store, cut(work)); rawMs += await rawWriters(raw, cut(ops)); }
+    else { rawMs += await rawWriters(raw, cut(ops)); storeMs += await runWriters(store, cut(work)); }
   }
-  report({ bench: BENCH, metric, value: median(rates), unit: 'events/s', peer: `raw level synced batch per append, ${writers} writer${writers > 1 ? 's' : ''}`, peerValue: median(peerRates) });
+  if (store.head !== total) throw new Error(`${metric}: the store holds ${store.head} events, expected ${total}`);
+  await store.close();
+  await raw.close();
+  report({ bench: BENCH, metric, value: total / (storeMs / 1000), unit: 'events/s', peer: `raw level synced batch per append, ${writers} writer${writers > 1 ? 's' : ''}`, peerValue: total / (rawMs / 1000) });
 }
 
 // ---- replay and cold open ---------------------------------------------------------------
@@ -182,23 +189,27 @@ async function rawOpen(dir: string): Promise<number> {
 }
 
 async function replayBench(dir: string, metric: string, world: Awaited<ReturnType<typeof loadWorld>>, runs: number): Promise<void> {
-  const store = await openEventStore(dir, { holder: 'bench' });
-  const rates: number[] = [];
-  let size = 0;
-  for (let r = 0; r < runs; r++) {
+  const rates: number[] = [], peer: number[] = [];
+  let size = 0, head = 0;
+  const ours = async () => {
+    const store = await openEventStore(dir, { holder: 'bench' });
     const t0 = performance.now();
     const res = await replay(store, { initial: world.initial, evolve: world.evolve });
     rates.push(res.seq / ((performance.now() - t0) / 1000));
     size = res.state.containers?.size ?? res.state.size;
-  }
-  const head = store.head;
-  await store.close();
-  const peer: number[] = [];
-  for (let r = 0; r < runs; r++) {
+    head = store.head;
+    await store.close();
+  };
+  const theirs = async () => {
     const p = await rawDecode(dir);
-    if (p.events !== head) throw new Error(`raw decode saw ${p.events} events, the store has ${head}`);
     peer.push(p.events / (p.ms / 1000));
+    return p.events;
+  };
+  for (let r = 0; r < runs; r++) { // alternate who goes first, so load changes hit both
+    if (r % 2 === 0) { await ours(); await theirs(); } else { await theirs(); await ours(); }
   }
+  const seen = await theirs();
+  if (seen !== head) throw new Error(`raw decode saw ${seen} events, the store has ${head}`);
   note(`${metric}: ${head} events into ${world.what}; ${size} containers at the end`);
   report({ bench: BENCH, metric, value: median(rates), unit: 'events/s', peer: 'raw level iteration + msgpackr decode', peerValue: median(peer) });
 }

@@ -10,6 +10,7 @@ import { META_HEAD_KEY, headKey, headValue, indexKey, indexValue, logKey, parseH
 import type { AppendMeta, ExpectedVersion, NewEvent, StoredEvent } from './types.ts';
 
 type Db = ClassicLevel<Buffer, Buffer>;
+const MAX_CACHED_HEADS = 200_000;
 
 interface Pending {
   stream: string;
@@ -176,6 +177,7 @@ export class Writer {
     const prevOfFirst = this.lastHash;
     this.head = seq;
     this.lastHash = hashes[hashes.length - 1];
+    if (this.heads.size > MAX_CACHED_HEADS) this.heads.clear(); // a cache: LevelDB has them all
     for (const [stream, version] of versions) this.heads.set(stream, version);
     let i = 0;
     const all: StoredEvent[] = [];
