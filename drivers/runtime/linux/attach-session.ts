@@ -27,7 +27,7 @@ export function startAttach(o: AttachLaunch): StdioSession {
   const detached = new Promise<number>((r) => { closed = r; });
 
   const pump = (async () => {
-    const entries = readLogs(o.logPath, 'k8s-file', { follow: true, tail: 0, signal: ac.signal, stopWhen: o.exited, stdout: o.stdout, stderr: o.stderr, pollMs: 100 });
+    const entries = readLogs(o.logPath, 'k8s-file', { follow: true, tail: 0, signal: ac.signal, stopWhen: o.exited.catch(() => -1), stdout: o.stdout, stderr: o.stderr, pollMs: 100 });
     for await (const e of entries) (e.stream === 'stderr' && stderr ? stderr : stdout).write(e.line);
   })().catch((err) => stdout.destroy(err)).finally(() => { stdout.end(); stderr?.end(); });
 
@@ -42,6 +42,12 @@ export function startAttach(o: AttachLaunch): StdioSession {
   }
 
   const close = () => { ac.abort(); if (relay && relay.exitCode === null) relay.kill('SIGTERM'); closed(-1); };
-  const done = Promise.race([o.exited, detached]).then(async (code) => { await pump; if (relay && relay.exitCode === null) relay.kill('SIGTERM'); return code; });
+  const exited = o.exited.catch(() => -1);
+  const done = Promise.race([exited, detached]).then(async (code) => {
+    ac.abort(); // the log follow ends after one last read
+    await pump;
+    if (relay && relay.exitCode === null) relay.kill('SIGTERM');
+    return code;
+  });
   return { stdin, stdout, stderr, done, close, resize: o.resize };
 }

@@ -259,6 +259,21 @@ test('attach to a tty container: input through conmon, echo and output through t
   assert.is((await exitOf(s.id)).exitCode, 4);
 });
 
+test('attach: detaching resolves -1 and leaves the container running', async () => {
+  const s = spec(['sh', '-c', 'while true; do echo tick; sleep 0.1; done']);
+  await run(s);
+  const session = await rt.attach(s.id, { stdin: false, stdout: true, stderr: true });
+  let out = '';
+  session.stdout.on('data', (d) => { out += d; });
+  await sleep(400);
+  session.close();
+  assert.is(await session.done, -1);
+  assert.match(out, 'tick\n');
+  assert.is((await rt.state(s.id)).status, 'running');
+  await rt.kill(s.id, 'KILL');
+  await exitOf(s.id);
+});
+
 test('stats carry the container network namespace interfaces (none here but lo)', async () => {
   const s = spec(['sleep', '1000']);
   await run(s);

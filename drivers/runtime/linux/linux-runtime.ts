@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, openSync, closeSync, writeSync, constants as fsc, readlinkSync, renameSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { firstValueFrom, filter, type Observable } from 'rxjs';
+import { filter, type Observable } from 'rxjs';
 import type {
   ContainerRuntimeSpec, ExecOptions, ExitObservation, ProcessList, Resources, RuntimeCapability, RuntimeDriver,
   RuntimeState, StartResult, StatsSample, StdioSession,
@@ -154,7 +154,7 @@ export class LinuxRuntime implements RuntimeDriver {
         conmon: this.conmon!, runtime: this.cli!.binary, runtimeRoot: this.cli!.root, id, cuuid: cuuidFor(id), name: meta.name,
         bundle: paths.bundle, persistDir: paths.persist, exitDir: layout.exitDir, socketDir: layout.socketDir,
         logPath: meta.log.path, logSizeMax: meta.log.maxSize, tty: meta.tty, stdin: meta.openStdin,
-      });
+      }).catch((e: Error) => ({ pid: undefined, error: `conmon: ${e.message}` }));
       if (!sync.pid) {
         await this.cleanupFailedStart(id, paths.persist);
         throw startFailure(this.cli!.binary, sync.error ?? 'unknown error');
@@ -233,7 +233,8 @@ export class LinuxRuntime implements RuntimeDriver {
   }
 
   exits(): Observable<ExitObservation> {
-    return this.need() && this.watcher!.exits;
+    this.need();
+    return this.watcher!.exits;
   }
 
   async reconcile(knownIds: string[]): Promise<ExitObservation[]> {
@@ -299,12 +300,16 @@ export class LinuxRuntime implements RuntimeDriver {
     if (!st || (st.status !== 'running' && st.status !== 'paused')) throw conflict('You cannot attach to a stopped container, start it first');
     const wantStdin = opts.stdin && meta.openStdin;
     if (wantStdin && !this.socat) throw new BerthError('attaching stdin needs socat on the host: apt-get install socat', 501, 'not-implemented');
-    return startAttach({
+    const detach = new AbortController();
+    const session = startAttach({
       logPath: meta.log.path, tty: meta.tty, stdout: opts.stdout, stderr: opts.stderr,
       stdinSocket: wantStdin ? this.need().attachSocket(id) : undefined, socat: this.socat,
-      exited: this.waitExit(id).then((e) => e.exitCode),
+      exited: this.waitExit(id, detach.signal).then((e) => e.exitCode),
       resize: meta.tty ? (cols, rows) => this.resize(id, cols, rows) : undefined,
     });
+    const close = session.close;
+    // stop waiting for the exit too once the client detached
+    return { ...session, close: () => { close(); detach.abort(); } };
   }
 
   /** resizes the container's own tty through conmon's control fifo */
@@ -410,15 +415,29 @@ export class LinuxRuntime implements RuntimeDriver {
     return { id, exitCode, exitedAtNano: mtime, oomKilled: oomFile || (exitCode === 137 && oomKillCount(id) > 0) };
   }
 
-  private waitExit(id: string): Promise<ExitObservation> {
-    const seen = firstValueFrom(this.watcher!.exits.pipe(filter((e) => e.id === id)));
-    return Promise.race([seen, (async () => {
-      for (;;) {
-        const e = await this.observeExit(id);
-        if (e) return e;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    })()]);
+  /** the container's exit, from exits() or its exit file; rejects when `signal` aborts first */
+  private waitExit(id: string, signal: AbortSignal): Promise<ExitObservation> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let done = false;
+      const finish = (settle: () => void) => {
+        if (done) return;
+        done = true;
+        sub.unsubscribe();
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        settle();
+      };
+      const onAbort = () => finish(() => reject(new Error('detached')));
+      const sub = this.watcher!.exits.pipe(filter((e) => e.id === id)).subscribe((e) => finish(() => resolve(e)));
+      signal.addEventListener('abort', onAbort, { once: true });
+      const poll = async () => {
+        const e = await this.observeExit(id).catch(() => null);
+        if (e) finish(() => resolve(e));
+        else if (!done) timer = setTimeout(poll, 250);
+      };
+      if (signal.aborted) onAbort(); else void poll();
+    });
   }
 
   /** forgets a run: exit markers, pid files and conmon's attach socket link */
