@@ -25,7 +25,7 @@ async function untar(stream: NodeJS.ReadableStream): Promise<Map<string, Buffer>
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (h, s, next) => {
       const chunks: Buffer[] = [];
-      s.on('data', (c: Buffer) => chunks.push(c));
+      s.on('data', (c: unknown) => chunks.push(c as Buffer));
       s.on('end', () => {
         if (h.type === 'file') files.set(h.name, Buffer.concat(chunks));
         next();
