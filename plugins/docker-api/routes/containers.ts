@@ -102,7 +102,18 @@ function safeNormalize(r: string): string | undefined { try { return normalizeRe
 
 async function start(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
   if (ex.query.get('checkpoint')) throw badRequest('checkpoints are not supported');
-  await engine.startContainer(ex.param('id'), await meta(ex));
+  const m = await meta(ex);
+  const c = engine.container(ex.param('id'));
+  try {
+    await engine.startContainer(c.id, m);
+  } catch (e) {
+    // Docker removes an AutoRemove container whose start failed (run --rm waits for that)
+    const now = engine.world.containers.get(c.id);
+    if (now?.hostConfig.AutoRemove && now.status !== 'running' && (e as Error).name !== 'NotModified') {
+      await engine.removeContainer(c.id, { force: true, volumes: true }, m).catch(() => undefined);
+    }
+    throw e;
+  }
   ex.reply(204);
 }
 

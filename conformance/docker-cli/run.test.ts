@@ -1,0 +1,109 @@
+// docker run through the real docker CLI: output, exit codes, flags that shape the container.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Berthd, suffix } from './harness.ts';
+
+const test = suite('docker run');
+const d = new Berthd();
+test.before(async () => { await d.start(); });
+test.after(async () => { await d.stop(); });
+
+test('run --rm prints stdout and leaves no container', async () => {
+  const r = await d.docker(['run', '--rm', 'busybox', 'echo', 'hi']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'hi\n');
+  assert.is((await d.ok(['ps', '-aq'])).trim(), '');
+});
+
+test('exit code and stderr go through separately', async () => {
+  const r = await d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 7']);
+  assert.is(r.code, 7);
+  assert.is(r.stdout, 'out\n');
+  assert.is(r.stderr, 'err\n');
+});
+
+test('-e, -w, -u, --hostname reach the process', async () => {
+  const r = await d.docker(['run', '--rm', '-e', 'A=1', '-e', 'B=two words', '-w', '/tmp', '-u', '1000:1000', '--hostname', 'berthhost', 'busybox',
+    'sh', '-c', 'echo "$A|$B|$(pwd)|$(id -u):$(id -g)|$(hostname)"']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout.trim(), '1|two words|/tmp|1000:1000|berthhost');
+});
+
+test('--entrypoint overrides the command', async () => {
+  const r = await d.docker(['run', '--rm', '--entrypoint', 'echo', 'busybox', 'via', 'entrypoint']);
+  assert.is(r.stdout, 'via entrypoint\n');
+});
+
+test('-i passes stdin and its end', async () => {
+  const r = await d.docker(['run', '--rm', '-i', 'busybox', 'sh', '-c', 'cat; echo done'], { input: 'hello-stdin\n' });
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'hello-stdin\ndone\n');
+});
+
+test('a missing command exits 127, a non-executable one 126', async () => {
+  const a = await d.docker(['run', '--rm', 'busybox', '/nope']);
+  assert.is(a.code, 127, a.stderr);
+  assert.match(a.stderr, /no such file|not found/i);
+  const b = await d.docker(['run', '--rm', 'busybox', '/etc/passwd']);
+  assert.is(b.code, 126, b.stderr);
+});
+
+test('a missing image is a 125 with the daemon error', async () => {
+  const r = await d.docker(['run', '--rm', '--pull', 'never', 'berth-nope-' + suffix(), 'true']);
+  assert.is(r.code, 125);
+  assert.match(r.stderr, /No such image/);
+});
+
+test('invalid and duplicate names are refused with Docker messages', async () => {
+  const bad = await d.docker(['run', '--name', 'b@d', 'busybox']);
+  assert.is(bad.code, 125);
+  assert.match(bad.stderr, /Invalid container name \(b@d\)/);
+  const name = `berth-dup-${suffix()}`;
+  await d.ok(['create', '--name', name, 'busybox']);
+  const dup = await d.docker(['create', '--name', name, 'busybox']);
+  assert.is(dup.code, 1);
+  assert.match(dup.stderr, new RegExp(`The container name "/${name}" is already in use`));
+  await d.ok(['rm', name]);
+});
+
+test('run -d returns the id; wait gives the exit code', async () => {
+  const id = (await d.ok(['run', '-d', 'busybox', 'sh', '-c', 'sleep 0.3; exit 5'])).trim();
+  assert.match(id, /^[0-9a-f]{64}$/);
+  assert.is((await d.ok(['wait', id])).trim(), '5');
+  assert.is((await d.ok(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', id])).trim(), 'exited 5');
+  await d.ok(['rm', id]);
+});
+
+test('--read-only and --tmpfs', async () => {
+  const r = await d.docker(['run', '--rm', '--read-only', '--tmpfs', '/scratch', 'busybox', 'sh', '-c', 'touch /x 2>/dev/null && echo wrote-root; touch /scratch/y && echo wrote-tmpfs']);
+  assert.is(r.stdout, 'wrote-tmpfs\n');
+});
+
+test('resource flags land in HostConfig', async () => {
+  const name = `berth-res-${suffix()}`;
+  await d.ok(['create', '--name', name, '-m', '64m', '--cpus', '0.5', '--pids-limit', '50', '--restart', 'on-failure:2', '--cap-add', 'NET_ADMIN', '--label', 'k=v', 'busybox']);
+  const hc = JSON.parse(await d.ok(['inspect', '-f', '{{json .HostConfig}}', name]));
+  assert.is(hc.Memory, 64 * 1024 * 1024);
+  assert.is(hc.NanoCpus, 500_000_000);
+  assert.is(hc.PidsLimit, 50);
+  assert.equal(hc.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 2 });
+  assert.equal(hc.CapAdd, ['CAP_NET_ADMIN']);
+  assert.is((await d.ok(['inspect', '-f', '{{.Config.Labels.k}}', name])).trim(), 'v');
+  await d.ok(['rm', name]);
+});
+
+test('a memory limit is enforced in the container cgroup', async () => {
+  const r = await d.docker(['run', '--rm', '-m', '32m', 'busybox', 'sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout.trim(), String(32 * 1024 * 1024));
+});
+
+test('the default bridge gives an address; --network none only loopback', async () => {
+  const a = await d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'ip -4 -o addr show eth0']);
+  assert.is(a.code, 0, a.stderr);
+  assert.match(a.stdout, /inet 10\.213\.\d+\.\d+\//);
+  const b = await d.docker(['run', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'ls /sys/class/net']);
+  assert.is(b.stdout.trim(), 'lo');
+});
+
+test.run();
