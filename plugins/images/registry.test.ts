@@ -2,19 +2,21 @@
 // skopeo as the interop peer, basic auth, and failure cases: corrupted blob, unknown
 // manifest media type, dropped connection mid-layer.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ImageDescriptor, ProgressEvent } from '../../kernel/contracts/images.ts';
 import { ImageStore } from './image-store.ts';
 import { blobsOf } from './manifest.ts';
-import { buildBusyboxImage } from './testing/images.ts';
+import { buildBusyboxImage, tarOf } from './testing/images.ts';
 import { freePort, startRegistry, type TestRegistry } from './testing/registry.ts';
 
 let root: string;
@@ -146,6 +148,22 @@ test('push to the registry, then pull back: same digests, Docker progress status
   const byDigest = await (await freshStore()).images.pull(`${reg.host}/berth/busybox@${res.digest}`);
   assert.is(byDigest.id, image.id);
   assert.equal(byDigest.repoTags, []);
+});
+
+test('a layer above the monolithic limit goes up as a streamed PATCH and comes back intact', async () => {
+  const big = gzipSync(await tarOf({ 'data/random.bin': randomBytes(6 << 20) }), { level: 1 });
+  const withBig = await source.commit(image, Readable.from([big]), image.config.config, { createdBy: 'big layer' });
+  const progress = recorder();
+  const res = await source.push(`${reg.host}/berth/big:1`, withBig, { onProgress: progress.onProgress });
+  const pushing = progress.events.filter((e) => e.status === 'Pushing' && e.id === withBig.layers[3].digest.slice(7, 19));
+  assert.ok(pushing.length >= 1);
+  assert.is(pushing.at(-1)!.current, big.length);
+  assert.is(progress.statuses().filter((x) => x === 'Pushed').length, 4); // a new repository: HEAD is per repository
+  const { images } = await freshStore();
+  const pulled = await images.pull(`${reg.host}/berth/big:1`);
+  assert.is(pulled.id, withBig.id);
+  assert.is(pulled.manifestDigest, res.digest);
+  assert.equal(await images.store.readBuffer(withBig.layers[3].digest), big);
 });
 
 test('push again: layers already exist; push to another repository mounts them', async () => {
