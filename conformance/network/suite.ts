@@ -37,6 +37,8 @@ export interface NetworkSuiteOptions {
   internal?: boolean;
   /** a new driver instance reconciles the host without duplicating anything */
   reconcile?: boolean;
+  /** reconcile also removes what belongs to endpoints and networks no longer wanted */
+  prune?: boolean;
   /** host objects a leak check looks at (interfaces, netns, firewall lines) */
   leakPattern?: RegExp;
   /** extra strings that mark this run's host objects (e.g. the driver's firewall chain suffix for this root) */
@@ -286,9 +288,13 @@ export function networkSuite(name: string, makeDriver: MakeDriver, opts: Network
       const netB = await mkNet('b');
       const b1 = await mkCtr('b1', netB);
       assert.ok(await ping(b1.netnsPath, netB.gateway!), 'b1 reaches its gateway');
-      assert.not.ok(await ping(b1.netnsPath, a1.ip, 1), 'b1 must not reach a1');
-      assert.not.ok(await ping(a1.netnsPath, b1.ip, 1), 'a1 must not reach b1');
-      assert.is(await wget(b1.netnsPath, `http://${a1.ip}/`, 2, 1), null);
+      // negative checks wait for timeouts: run them side by side
+      const [b2a, a2b, tcp] = await Promise.all([
+        ping(b1.netnsPath, a1.ip, 1), ping(a1.netnsPath, b1.ip, 1), wget(b1.netnsPath, `http://${a1.ip}/`, 2, 1),
+      ]);
+      assert.not.ok(b2a, 'b1 must not reach a1');
+      assert.not.ok(a2b, 'a1 must not reach b1');
+      assert.is(tcp, null, 'b1 must not reach a1 over TCP');
     });
   }
 
@@ -298,9 +304,10 @@ export function networkSuite(name: string, makeDriver: MakeDriver, opts: Network
       const c1 = await mkCtr('c1', netC);
       const c2 = await mkCtr('c2', netC);
       assert.ok(await ping(c1.netnsPath, netC.gateway!));
-      assert.not.ok(await ping(c1.netnsPath, c2.ip, 1), 'icc off blocks ping');
       await startHttpd(procs, c2.netnsPath, '0.0.0.0:80', www);
-      assert.is(await wget(c1.netnsPath, `http://${c2.ip}/`, 2, 1), null, 'icc off blocks TCP');
+      const [icmp, tcp] = await Promise.all([ping(c1.netnsPath, c2.ip, 1), wget(c1.netnsPath, `http://${c2.ip}/`, 2, 1)]);
+      assert.not.ok(icmp, 'icc off blocks ping');
+      assert.is(tcp, null, 'icc off blocks TCP');
     });
   }
 
@@ -346,6 +353,28 @@ export function networkSuite(name: string, makeDriver: MakeDriver, opts: Network
       assert.ok(await ping(a2.netnsPath, a1.ip), 'a2 reaches a1 again');
       if (opts.dns) assert.equal(await nslookup(a2.netnsPath, 'web', netA.gateway!), [a1.ip]);
       if (opts.ports) assert.match((await curl(`http://127.0.0.1:${published}/`)) ?? '', `hello from berth ${tag}`);
+    });
+  }
+
+  if (opts.reconcile && opts.prune) {
+    test('reconcile prunes endpoints and networks that are no longer wanted', async () => {
+      const clean = await snapshot();
+      // a network with a publishing endpoint, then a "restart" whose log no longer has them
+      const gone = await mkNet('gone');
+      const g1 = await mkCtr('g1', gone, [{ containerPort: 80, protocol: 'tcp', hostIp: '', hostPort: await freePort() }]);
+      const keep = ctrs.filter((c) => c !== g1);
+      assert.not.equal(await snapshot(), clean);
+      await shutdownOf(driver)?.();
+      driver = await makeDriver(paths);
+      await driver.init(paths);
+      await driver.reconcile(nets.filter((n) => n !== gone), keep.map((c) => c.ep));
+      // the sandbox is the kernel's to remove (it tears the container down)
+      await driver.removeSandbox(g1.id);
+      sandboxes.delete(g1.id);
+      ctrs.splice(ctrs.indexOf(g1), 1);
+      nets.splice(nets.indexOf(gone), 1);
+      assert.equal(await snapshot(), clean);
+      assert.ok(await ping(a2.netnsPath, a1.ip), 'wanted endpoints still work');
     });
   }
 

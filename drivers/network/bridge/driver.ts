@@ -136,7 +136,26 @@ export class BridgeDriver implements NetworkDriver {
         if (!existsSync(ep.netnsPath)) continue;
         await this.attach(net, ep);
       }
+      await this.pruneStale();
     });
+  }
+
+  /**
+   * Removes what this root's firewall still holds for networks and endpoints that are no
+   * longer wanted (removed or stopped while the daemon was down), with their bridge or veth.
+   */
+  private async pruneStale(): Promise<void> {
+    const wanted = new Set([
+      ...[...this.nets.keys()].map(networkTag),
+      ...[...this.endpoints.values()].map((a) => endpointTag(a.hostVeth)),
+    ]);
+    for (const tag of await this.firewall.tags()) {
+      if (wanted.has(tag)) continue;
+      await this.firewall.removeTagged(tag);
+      const link = tag.startsWith('n-') ? `bth-${tag.slice(2, 13)}` : tag.startsWith('e-') ? tag.slice(2) : undefined;
+      if (link && /^(bth-[0-9a-f]{11}|vbth[0-9a-f]{10})$/.test(link)) await deleteLink(link);
+    }
+    if (this.nets.size === 0) await this.firewall.teardown();
   }
 
   /** Stops the DNS listeners without touching host state: the daemon is shutting down. */

@@ -33,6 +33,7 @@ for (const make of [() => new IptablesFirewall(suffix), () => new NftablesFirewa
       const once = state();
       await fw.ensure(rules);
       assert.equal(state(), once, 'no duplicates');
+      assert.equal([...(await fw.tags())].sort(), ['e-two', 'n-one']);
       assert.ok(once.length > empty.length);
       const ports = (await fw.publishedPorts()).filter((p) => p.owner === 'e-two');
       assert.equal(ports, [{ proto: 'tcp', port: 18080, hostIp: '0.0.0.0', owner: 'e-two' }]);

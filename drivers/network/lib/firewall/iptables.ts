@@ -113,6 +113,18 @@ export class IptablesFirewall implements Firewall {
     });
   }
 
+  async tags(): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const table of ['filter', 'nat'] as const) {
+      const chains = this.chainsOf(table);
+      for (const l of await this.list(table)) {
+        const c = chains.some((name) => l.startsWith(`-A ${name} `)) ? commentOf(l) : undefined;
+        if (c?.includes('_')) out.add(c.split('_')[0]);
+      }
+    }
+    return out;
+  }
+
   async publishedPorts(): Promise<PublishedPort[]> {
     const out: PublishedPort[] = [];
     for (const line of await this.list('nat')) {

@@ -75,6 +75,11 @@ export class NftablesFirewall implements Firewall {
     });
   }
 
+  async tags(): Promise<Set<string>> {
+    const listing = await this.nft(['list', 'table', 'ip', this.table]).catch(() => null);
+    return new Set([...(listing?.stdout ?? '').matchAll(/comment "([a-zA-Z0-9-]+)_[0-9a-f]+"/g)].map((m) => m[1]));
+  }
+
   async publishedPorts(): Promise<PublishedPort[]> {
     const { stdout } = await this.nft(['list', 'ruleset']);
     const out: PublishedPort[] = [];

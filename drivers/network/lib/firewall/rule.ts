@@ -47,6 +47,8 @@ export interface Firewall {
   ensure(rules: readonly Rule[]): Promise<void>;
   /** removes every rule owned by `tag` */
   removeTagged(tag: string): Promise<void>;
+  /** the owner tags of every rule in this root's chains */
+  tags(): Promise<Set<string>>;
   /** host ports any Berth root publishes through this firewall */
   publishedPorts(): Promise<PublishedPort[]>;
 }
