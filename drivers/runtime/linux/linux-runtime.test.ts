@@ -2,7 +2,7 @@
 // fallback, the plugin, security settings as seen from inside, tty sizes, exec 126, ulimits.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +21,9 @@ import { plugin } from './index.ts';
 const base = mkdtempSync(join(tmpdir(), 'berth-linuxrt-'));
 process.on('exit', () => rmSync(base, { recursive: true, force: true })); // also when a test fails
 const paths: DriverPaths = { root: base, state: join(base, 'state'), run: join(base, 'run') };
+// one busybox tree, copied per container (writing it spawns busybox --list)
+const template = join(base, 'rootfs-template');
+writeBusyboxRootfs(template);
 const warnings: string[] = [];
 const logger = { info() {}, debug() {}, error() {}, warn: (m: string) => { warnings.push(m); } };
 const rt = new LinuxRuntime({ ociRuntime: 'runc' }, logger);
@@ -32,7 +35,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function spec(args: string[], over: Partial<ContainerRuntimeSpec> = {}, proc: Partial<ContainerRuntimeSpec['process']> = {}): ContainerRuntimeSpec {
   const id = randomBytes(32).toString('hex');
   const dir = join(base, 'containers', id);
-  writeBusyboxRootfs(join(dir, 'rootfs'));
+  cpSync(template, join(dir, 'rootfs'), { recursive: true, verbatimSymlinks: true });
   return {
     id, name: `berth-lt-${id.slice(0, 6)}`, rootfs: join(dir, 'rootfs'), dir,
     process: { args, env: [], cwd: '/', user: '', tty: false, openStdin: false, ...proc },
