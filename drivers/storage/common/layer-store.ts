@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { notFound } from '../../../kernel/contracts/common.ts';
+import { BerthError, notFound } from '../../../kernel/contracts/common.ts';
 import type { Logger } from '../../../kernel/contracts/plugin.ts';
 import { diffIdHex } from './entry-path.ts';
 import type { LayerView } from './layer-view.ts';
@@ -104,6 +104,9 @@ export class LayerStore {
         throw e;
       }
       return record;
+    } catch (e) {
+      if (e instanceof BerthError) throw e;
+      throw new BerthError(`cannot unpack layer ${diffId}: ${(e as Error).message}`, 500, 'layer-unpack-failed');
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
