@@ -87,7 +87,13 @@ export function refMatches(familiarRef: string, pattern: string): boolean {
 
 function listImages(ex: Exchange, { engine }: ApiContext): void {
   const f = parseFilters(ex.query.get('filters'), IMAGE_FILTERS);
-  ex.reply(200, selectImages(engine.world, f, boolParam(ex.query, 'all')).map((i) => listImage(i, engine.world)));
+  const refs = f.get('reference');
+  ex.reply(200, selectImages(engine.world, f, boolParam(ex.query, 'all')).map((i) => {
+    const shown = listImage(i, engine.world);
+    // with a reference filter Docker shows only the tags that matched
+    if (refs?.length) shown.RepoTags = (shown.RepoTags as string[]).filter((t) => refs.some((p) => refMatches(t, p)));
+    return shown;
+  }));
 }
 
 /** /images/{name}/<action>: the name may contain slashes and colons */

@@ -121,7 +121,9 @@ function mountsOf(c: ContainerRecord, world: World): unknown[] {
 export function inspectContainer(c: ContainerRecord, world: World, paths: ContainerPaths, opts: { size?: { rw: number; rootfs: number } } = {}): Record<string, unknown> {
   const image = world.images.get(c.imageId)?.descriptor.config.config ?? {};
   const args = resolveArgs(c, image);
-  const hostConfig = { ...HOSTCONFIG_DEFAULTS, ...c.hostConfig, Runtime: c.runtime, LogConfig: { Type: 'k8s-file', Config: {} } };
+  // Clients read LogConfig.Type only to know whether `logs` can read the log back (docker-py
+  // reads logs after `run` only for json-file/journald); Berth's k8s-file logs are readable.
+  const hostConfig = { ...HOSTCONFIG_DEFAULTS, ...c.hostConfig, Runtime: c.runtime, LogConfig: { Type: 'json-file', Config: {} } };
   return {
     Id: c.id,
     Created: rfc3339(c.createdNano),

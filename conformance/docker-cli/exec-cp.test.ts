@@ -1,0 +1,111 @@
+// docker exec, cp, export, diff and commit through the docker CLI.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Berthd, run, suffix } from './harness.ts';
+
+const test = suite('docker exec and cp');
+const d = new Berthd();
+let box = '';
+test.before(async () => {
+  await d.start();
+  box = `berth-box-${suffix()}`;
+  await d.ok(['run', '-d', '--name', box, '-e', 'FROMRUN=yes', 'busybox', 'sleep', '300']);
+});
+test.after(async () => { await d.stop(); });
+
+test('exec: output, exit code, environment', async () => {
+  const r = await d.docker(['exec', box, 'sh', '-c', 'echo "$FROMRUN"; echo oops >&2; exit 4']);
+  assert.is(r.code, 4);
+  assert.is(r.stdout, 'yes\n');
+  assert.is(r.stderr, 'oops\n');
+});
+
+test('exec -e -u -w', async () => {
+  const r = await d.docker(['exec', '-e', 'Y=2', '-u', '1000', '-w', '/tmp', box, 'sh', '-c', 'echo "$Y $(id -u) $(pwd)"']);
+  assert.is(r.stdout, '2 1000 /tmp\n');
+});
+
+test('exec -i feeds stdin', async () => {
+  const r = await d.docker(['exec', '-i', box, 'sh', '-c', 'wc -l'], { input: 'a\nb\nc\n' });
+  assert.is(r.stdout.trim(), '3');
+});
+
+test('exec -d runs in the background', async () => {
+  await d.ok(['exec', '-d', box, 'sh', '-c', 'sleep 0.2; echo bg > /tmp/bg']);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.is((await d.ok(['exec', box, 'cat', '/tmp/bg'])).trim(), 'bg');
+});
+
+test('exec of a missing binary exits 126/127; exec in a stopped container fails', async () => {
+  const r = await d.docker(['exec', box, '/nope']);
+  assert.ok(r.code === 126 || r.code === 127, `code ${r.code}`);
+  const stopped = `berth-stopped-${suffix()}`;
+  await d.ok(['create', '--name', stopped, 'busybox', 'true']);
+  const x = await d.docker(['exec', stopped, 'true']);
+  assert.is(x.code, 1);
+  assert.match(x.stderr, /is not running/);
+  await d.ok(['rm', stopped]);
+});
+
+test('cp host -> container and back, file and directory', async () => {
+  const dir = join(d.dir, 'cp');
+  mkdirSync(join(dir, 'tree/sub'), { recursive: true });
+  writeFileSync(join(dir, 'f.txt'), 'hello cp\n');
+  writeFileSync(join(dir, 'tree/sub/g.txt'), 'deep\n');
+  await d.ok(['cp', join(dir, 'f.txt'), `${box}:/tmp/`]);
+  assert.is(await d.ok(['exec', box, 'cat', '/tmp/f.txt']), 'hello cp\n');
+  await d.ok(['cp', join(dir, 'tree'), `${box}:/tmp/tree`]);
+  assert.is(await d.ok(['exec', box, 'cat', '/tmp/tree/sub/g.txt']), 'deep\n');
+  await d.ok(['exec', box, 'sh', '-c', 'echo from-container > /tmp/out.txt']);
+  await d.ok(['cp', `${box}:/tmp/out.txt`, join(dir, 'back.txt')]);
+  assert.is(readFileSync(join(dir, 'back.txt'), 'utf8'), 'from-container\n');
+  await d.ok(['cp', `${box}:/tmp/tree`, join(dir, 'tree-back')]);
+  assert.is(readFileSync(join(dir, 'tree-back/sub/g.txt'), 'utf8'), 'deep\n');
+});
+
+test('cp of a missing path and cp out of a stopped container', async () => {
+  const r = await d.docker(['cp', `${box}:/nope/x`, join(d.dir, 'x')]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /Could not find the file \/nope\/x/);
+  const name = `berth-cpstop-${suffix()}`;
+  await d.ok(['run', '--name', name, 'busybox', 'sh', '-c', 'echo kept > /kept.txt']);
+  await d.ok(['cp', `${name}:/kept.txt`, join(d.dir, 'kept.txt')]);
+  assert.is(readFileSync(join(d.dir, 'kept.txt'), 'utf8'), 'kept\n');
+  await d.ok(['rm', name]);
+});
+
+test('cp refuses to follow a symlink out of the rootfs', async () => {
+  await d.ok(['exec', box, 'ln', '-sf', '/../../../../etc', '/tmp/escape']);
+  await d.ok(['cp', `${box}:/tmp/escape/`, join(d.dir, 'esc')]);
+  // resolved inside the container: its /etc (busybox passwd), never the host's
+  const passwd = readFileSync(join(d.dir, 'esc/passwd'), 'utf8');
+  assert.match(passwd, /berthuser/);
+});
+
+test('export is a tar of the root filesystem', async () => {
+  const out = join(d.dir, 'export.tar');
+  await d.ok(['export', '-o', out, box]);
+  const list = await run('tar', ['-tf', out], {});
+  assert.match(list.stdout, /(^|\n)\.?\/?bin\/busybox\n/);
+  assert.match(list.stdout, /tmp\/f\.txt/);
+});
+
+test('diff lists changes; commit makes an image that runs', async () => {
+  const name = `berth-commit-${suffix()}`;
+  await d.ok(['run', '--name', name, 'busybox', 'sh', '-c', 'echo baked > /baked.txt; rm /etc/group']);
+  const diff = await d.ok(['diff', name]);
+  assert.match(diff, /A \/baked\.txt/);
+  assert.match(diff, /D \/etc\/group/);
+  const tag = `berth-committed-${suffix()}:v1`;
+  const id = (await d.ok(['commit', '-c', 'ENV BAKED=1', name, tag])).trim();
+  assert.match(id, /^sha256:[0-9a-f]{64}$/);
+  const r = await d.ok(['run', '--rm', tag, 'sh', '-c', 'cat /baked.txt; echo $BAKED; ls /etc/group 2>&1 | head -1']);
+  assert.match(r, /^baked\n1\n.*No such file/);
+  await d.ok(['rm', name]);
+  await d.ok(['rmi', tag]);
+  void existsSync;
+});
+
+test.run();

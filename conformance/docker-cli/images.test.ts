@@ -1,0 +1,108 @@
+// Images through the docker CLI: list, inspect, tag, rmi, history, save/load, import, prune,
+// and errors for unknown images and registries.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import { Berthd, suffix } from './harness.ts';
+
+const test = suite('docker images');
+const d = new Berthd();
+test.before(async () => { await d.start(); });
+test.after(async () => { await d.stop(); });
+
+test('images lists busybox with its size and id', async () => {
+  const out = await d.ok(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}']);
+  assert.match(out, /busybox:latest [0-9a-f]{12} \d/);
+  const j = JSON.parse((await d.ok(['images', '--format', 'json', 'busybox'])).trim());
+  assert.is(j.Repository, 'busybox');
+});
+
+test('image inspect shape', async () => {
+  const [i] = JSON.parse(await d.ok(['image', 'inspect', 'busybox']));
+  assert.match(i.Id, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(i.RepoTags, ['busybox:latest']);
+  assert.is(i.Os, 'linux');
+  assert.is(i.RootFS.Type, 'layers');
+  assert.is(i.RootFS.Layers.length, 1);
+  assert.equal(i.Config.Cmd, ['sh']);
+  assert.ok(i.Size > 1_000_000);
+});
+
+test('tag, then rmi untags and finally deletes', async () => {
+  const t1 = `berth-tag-${suffix()}:one`, t2 = `localhost:5999/berth/x-${suffix()}:two`;
+  await d.ok(['tag', 'busybox', t1]);
+  await d.ok(['tag', t1, t2]);
+  const id = (await d.ok(['image', 'inspect', '-f', '{{.Id}}', 'busybox'])).trim();
+  assert.is((await d.ok(['image', 'inspect', '-f', '{{.Id}}', t2])).trim(), id);
+  const rm = await d.ok(['rmi', t2]);
+  assert.match(rm, new RegExp(`Untagged: ${t2.replace(/[.:/]/g, '\\$&')}`));
+  assert.not.match(rm, /Deleted/);
+  await d.ok(['rmi', t1]);
+  assert.is((await d.docker(['image', 'inspect', t1])).code, 1);
+});
+
+test('rmi of an image used by a container is a conflict', async () => {
+  const tag = `berth-used-${suffix()}:x`;
+  await d.ok(['tag', 'busybox', tag]);
+  const id = (await d.ok(['image', 'inspect', '-f', '{{.Id}}', 'busybox'])).trim();
+  const name = `berth-user-${suffix()}`;
+  await d.ok(['create', '--name', name, 'busybox']);
+  const r = await d.docker(['rmi', id.slice(7, 19)]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /conflict: unable to delete/);
+  await d.ok(['rm', name]);
+  await d.ok(['rmi', tag]);
+});
+
+test('save and load round trip', async () => {
+  const tag = `berth-saved-${suffix()}:v1`;
+  await d.ok(['tag', 'busybox', tag]);
+  const tar = join(d.dir, 'saved.tar');
+  await d.ok(['save', '-o', tar, tag]);
+  await d.ok(['rmi', tag]);
+  const out = await d.ok(['load', '-i', tar]);
+  assert.match(out, new RegExp(`Loaded image: ${tag}`));
+  assert.is((await d.ok(['run', '--rm', tag, 'echo', 'loaded'])).trim(), 'loaded');
+  await d.ok(['rmi', tag]);
+});
+
+test('import with --change sets the config', async () => {
+  const tar = join(d.dir, 'busybox.tar');
+  const tag = `berth-imp-${suffix()}:v1`;
+  const id = (await d.ok(['import', '-c', 'ENV IMPORTED=yes', '-c', 'CMD ["sh","-c","echo $IMPORTED"]', '-m', 'a message', tar, tag])).trim();
+  assert.match(id, /^sha256:[0-9a-f]{64}$/);
+  assert.is((await d.ok(['run', '--rm', tag])).trim(), 'yes');
+  const hist = await d.ok(['history', '--no-trunc', '--format', '{{.Comment}}', tag]);
+  assert.match(hist, /a message/);
+  await d.ok(['rmi', tag]);
+});
+
+test('image filters: reference and dangling', async () => {
+  const tag = `berth-ref-${suffix()}:v9`;
+  await d.ok(['tag', 'busybox', tag]);
+  const out = await d.ok(['images', '--filter', `reference=${tag.split(':')[0]}`, '--format', '{{.Repository}}:{{.Tag}}']);
+  assert.is(out.trim(), tag);
+  assert.is((await d.ok(['images', '-q', '--filter', 'dangling=true'])).trim(), '');
+  await d.ok(['rmi', tag]);
+});
+
+test('pull from an unreachable registry fails with an error', async () => {
+  const r = await d.docker(['pull', 'localhost:1/berth/nope:latest'], { timeoutMs: 30_000 });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /localhost:1/);
+});
+
+test('image prune -a removes unused images only', async () => {
+  const tar = join(d.dir, 'busybox.tar');
+  const tag = `berth-prune-${suffix()}:v1`;
+  await d.ok(['import', '-c', 'LABEL prune=me', tar, tag]);
+  const name = `berth-keep-${suffix()}`;
+  await d.ok(['create', '--name', name, 'busybox']);
+  const out = await d.ok(['image', 'prune', '-a', '-f']);
+  assert.match(out, /Total reclaimed space/);
+  assert.is((await d.docker(['image', 'inspect', tag])).code, 1);
+  assert.is((await d.docker(['image', 'inspect', 'busybox'])).code, 0);
+  await d.ok(['rm', name]);
+});
+
+test.run();

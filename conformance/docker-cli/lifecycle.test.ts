@@ -1,0 +1,173 @@
+// Container lifecycle through the docker CLI: ps, inspect, logs, stop/start/restart, kill,
+// pause, rename, rm, top, stats, update.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Berthd, suffix } from './harness.ts';
+
+const test = suite('docker container lifecycle');
+const d = new Berthd();
+test.before(async () => { await d.start(); });
+test.after(async () => { await d.stop(); });
+
+const LOOP = ['sh', '-c', 'trap "exit 0" TERM; i=0; while true; do echo tick $i; echo tock $i >&2; i=$((i+1)); sleep 0.2; done'];
+
+test('ps shows running containers, -a the rest, -q ids, filters and json', async () => {
+  const run = `berth-ps-${suffix()}`, done = `berth-psx-${suffix()}`;
+  await d.ok(['run', '-d', '--name', run, '--label', 'role=web', 'busybox', 'sleep', '60']);
+  await d.ok(['run', '--name', done, 'busybox', 'true']);
+  const ps = await d.ok(['ps', '--format', '{{.Names}}|{{.Status}}|{{.Command}}']);
+  assert.match(ps, new RegExp(`${run}\\|Up [^|]+\\|"sleep 60"`));
+  assert.not.match(ps, new RegExp(done));
+  const all = await d.ok(['ps', '-a', '--format', '{{.Names}} {{.Status}}']);
+  assert.match(all, new RegExp(`${done} Exited \\(0\\) .* ago`));
+  assert.is((await d.ok(['ps', '-aq', '--filter', `name=${done}`])).trim().length, 12);
+  assert.is((await d.ok(['ps', '--filter', 'label=role=web', '--format', '{{.Names}}'])).trim(), run);
+  assert.is((await d.ok(['ps', '-a', '--filter', 'status=exited', '--filter', `name=${done}`, '--format', '{{.Names}}'])).trim(), done);
+  const j = JSON.parse((await d.ok(['ps', '--filter', `name=${run}`, '--format', 'json'])).trim());
+  assert.is(j.Names, run);
+  assert.is(j.State, 'running');
+  await d.ok(['rm', '-f', run, done]);
+});
+
+test('inspect has Docker\'s shape', async () => {
+  const name = `berth-insp-${suffix()}`;
+  await d.ok(['run', '-d', '--name', name, '-e', 'X=1', 'busybox', 'sleep', '60']);
+  const [c] = JSON.parse(await d.ok(['inspect', name]));
+  assert.match(c.Id, /^[0-9a-f]{64}$/);
+  assert.match(c.Created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/);
+  assert.is(c.Name, `/${name}`);
+  assert.is(c.Path, 'sleep');
+  assert.equal(c.Args, ['60']);
+  assert.is(c.State.Status, 'running');
+  assert.is(c.State.Running, true);
+  assert.ok(c.State.Pid > 0);
+  assert.match(c.Image, /^sha256:[0-9a-f]{64}$/);
+  assert.ok(c.Config.Env.includes('X=1'));
+  assert.is(c.Config.Image, 'busybox');
+  assert.is(c.HostConfig.NetworkMode, 'default');
+  assert.match(c.NetworkSettings.Networks.bridge.IPAddress, /^10\.213\./);
+  assert.is(c.NetworkSettings.Networks.bridge.IPPrefixLen, 24);
+  assert.match(c.NetworkSettings.Networks.bridge.MacAddress, /^02:42:/);
+  assert.ok(c.LogPath.endsWith('.log'));
+  const missing = await d.docker(['inspect', 'berth-nope-' + suffix()]);
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, /No such object|No such container/);
+  await d.ok(['rm', '-f', name]);
+});
+
+test('logs: both streams, --tail, -t, stderr separated', async () => {
+  const name = `berth-logs-${suffix()}`;
+  await d.ok(['run', '--name', name, 'busybox', 'sh', '-c', 'echo one; echo two >&2; echo three']);
+  const r = await d.docker(['logs', name]);
+  assert.is(r.stdout, 'one\nthree\n');
+  assert.is(r.stderr, 'two\n');
+  assert.is((await d.docker(['logs', '--tail', '1', '--stdout-only', name])).code !== 0, true);
+  const t = `berth-tail-${suffix()}`;
+  await d.ok(['run', '--name', t, 'busybox', 'sh', '-c', 'echo a; echo b; echo c']);
+  assert.is((await d.docker(['logs', '--tail', '2', t])).stdout, 'b\nc\n');
+  await d.ok(['rm', t]);
+  assert.match((await d.ok(['logs', '-t', name])).split('\n')[0], /^\d{4}-\d\d-\d\dT[\d:.]+Z one$/);
+  await d.ok(['rm', name]);
+});
+
+test('logs -f follows until the container exits', async () => {
+  const name = `berth-logf-${suffix()}`;
+  await d.ok(['run', '-d', '--name', name, 'busybox', 'sh', '-c', 'for i in 1 2 3; do echo line $i; sleep 0.3; done']);
+  const r = await d.docker(['logs', '-f', name], { timeoutMs: 15_000 });
+  assert.is(r.code, 0);
+  assert.is(r.stdout, 'line 1\nline 2\nline 3\n');
+  await d.ok(['rm', name]);
+});
+
+test('stop with a trap exits 0; stop of an ignoring process is killed (137)', async () => {
+  const a = `berth-stop-${suffix()}`, b = `berth-stopk-${suffix()}`;
+  await d.ok(['run', '-d', '--name', a, 'busybox', ...LOOP]);
+  await d.ok(['run', '-d', '--name', b, 'busybox', 'sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done']);
+  await d.ok(['stop', a]);
+  assert.is((await d.ok(['inspect', '-f', '{{.State.ExitCode}}', a])).trim(), '0');
+  const t0 = Date.now();
+  await d.ok(['stop', '-t', '1', b]);
+  assert.ok(Date.now() - t0 < 8000);
+  assert.is((await d.ok(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', b])).trim(), 'exited 137');
+  await d.ok(['rm', a, b]);
+});
+
+test('start again, restart, and kill with a signal', async () => {
+  const name = `berth-rs-${suffix()}`;
+  await d.ok(['run', '-d', '--name', name, 'busybox', ...LOOP]);
+  const pid1 = (await d.ok(['inspect', '-f', '{{.State.Pid}}', name])).trim();
+  await d.ok(['restart', '-t', '1', name]);
+  const pid2 = (await d.ok(['inspect', '-f', '{{.State.Pid}}', name])).trim();
+  assert.is.not(pid1, pid2);
+  await d.ok(['kill', '-s', 'TERM', name]);
+  assert.is((await d.ok(['wait', name])).trim(), '0');
+  await d.ok(['start', name]);
+  assert.is((await d.ok(['inspect', '-f', '{{.State.Running}}', name])).trim(), 'true');
+  await d.ok(['kill', name]);
+  assert.is((await d.ok(['wait', name])).trim(), '137');
+  const again = await d.docker(['kill', name]);
+  assert.is(again.code, 1);
+  assert.match(again.stderr, /is not running/);
+  await d.ok(['rm', name]);
+});
+
+test('pause and unpause', async () => {
+  const name = `berth-pause-${suffix()}`;
+  await d.ok(['run', '-d', '--name', name, 'busybox', 'sleep', '60']);
+  await d.ok(['pause', name]);
+  assert.is((await d.ok(['inspect', '-f', '{{.State.Status}} {{.State.Paused}}', name])).trim(), 'paused true');
+  assert.match(await d.ok(['ps', '--filter', `name=${name}`, '--format', '{{.Status}}']), /\(Paused\)/);
+  const rm = await d.docker(['rm', name]);
+  assert.is(rm.code, 1);
+  await d.ok(['unpause', name]);
+  assert.is((await d.ok(['inspect', '-f', '{{.State.Status}}', name])).trim(), 'running');
+  await d.ok(['rm', '-f', name]);
+});
+
+test('rename, then rm of a running container needs -f', async () => {
+  const a = `berth-ren-${suffix()}`, b = `berth-ren2-${suffix()}`;
+  await d.ok(['run', '-d', '--name', a, 'busybox', 'sleep', '60']);
+  await d.ok(['rename', a, b]);
+  assert.is((await d.ok(['inspect', '-f', '{{.Name}}', b])).trim(), `/${b}`);
+  const rm = await d.docker(['rm', b]);
+  assert.is(rm.code, 1);
+  assert.match(rm.stderr, /container is running: stop the container before removing or force remove/);
+  await d.ok(['rm', '-f', b]);
+  assert.is((await d.docker(['inspect', b])).code, 1);
+});
+
+test('top and stats --no-stream', async () => {
+  const name = `berth-top-${suffix()}`;
+  await d.ok(['run', '-d', '--name', name, 'busybox', 'sleep', '60']);
+  const top = await d.ok(['top', name]);
+  assert.match(top, /PID/);
+  assert.match(top, /sleep 60/);
+  const st = JSON.parse((await d.ok(['stats', '--no-stream', '--format', 'json', name])).trim());
+  assert.is(st.Name, name);
+  assert.match(st.MemUsage, /B \/ /);
+  assert.is(st.PIDs, '1');
+  await d.ok(['rm', '-f', name]);
+});
+
+test('update changes limits of a running container', async () => {
+  const name = `berth-upd-${suffix()}`;
+  await d.ok(['run', '-d', '--name', name, '-m', '64m', 'busybox', 'sleep', '60']);
+  await d.ok(['update', '-m', '96m', name]);
+  assert.is((await d.ok(['inspect', '-f', '{{.HostConfig.Memory}}', name])).trim(), String(96 * 1024 * 1024));
+  const lim = await d.ok(['exec', name, 'cat', '/sys/fs/cgroup/memory/memory.limit_in_bytes']);
+  assert.is(lim.trim(), String(96 * 1024 * 1024));
+  await d.ok(['rm', '-f', name]);
+});
+
+test('container prune removes stopped containers only', async () => {
+  const a = `berth-pr-${suffix()}`, b = `berth-pr2-${suffix()}`;
+  await d.ok(['run', '--name', a, 'busybox', 'true']);
+  await d.ok(['run', '-d', '--name', b, 'busybox', 'sleep', '60']);
+  const out = await d.ok(['container', 'prune', '-f']);
+  assert.match(out, /Deleted Containers:/);
+  assert.is((await d.docker(['inspect', a])).code, 1);
+  assert.is((await d.ok(['inspect', '-f', '{{.State.Running}}', b])).trim(), 'true');
+  await d.ok(['rm', '-f', b]);
+});
+
+test.run();
