@@ -2,7 +2,7 @@
 // its component under jco + preview2-shim, each in its own monitored child process.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -209,6 +209,27 @@ test('with prewarming, a ready runner takes the next container of either kind', 
     });
     assert.is(exit.exitCode, kind === 'module' ? 4 : 1);
     assert.equal(lines.map((l) => l.text), ['GREETING=hello from the spec']);
+  }
+});
+
+test('network mode "path": the runner lives in the container\'s network namespace', async () => {
+  const ns = `berth-wasm-${randomId().slice(0, 8)}`;
+  spawnSync('ip', ['netns', 'add', ns]);
+  try {
+    const nsPath = `/var/run/netns/${ns}`;
+    const spec = wasmSpec(tmp, rootfs.component, ['/app.wasm', 'sleep', '60000'], { network: { mode: 'path', path: nsPath } });
+    await driver.create(spec);
+    started.push(spec.id);
+    const exited = nextExit(driver, spec.id);
+    const { pid } = await driver.start(spec.id);
+    await waitFor(() => logLines(spec.log.path).length > 0, 10_000);
+    const inode = (p: string) => statSync(p).ino;
+    assert.is(inode(`/proc/${pid}/ns/net`), inode(nsPath));
+    assert.is.not(inode(`/proc/${pid}/ns/net`), inode('/proc/self/ns/net'));
+    await driver.kill(spec.id, 'KILL');
+    await exited;
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns]);
   }
 });
 

@@ -53,6 +53,8 @@ interface Rec {
   cgroups: Controller[];
   /** the cgroup's OOM-kill count when this run started (a restart reuses the group) */
   oomBase?: number;
+  /** this run uses a prewarmed runner: the memory cgroup misses its baseline, stats use its RSS */
+  prewarmed?: boolean;
 }
 
 /** what a pid 1 without handlers ignores: a WASI guest cannot handle signals at all */
@@ -213,7 +215,7 @@ export class WasmRuntime implements RuntimeDriver {
       await this.#cgroups.remove(id, rec.cgroups).catch(() => {});
       throw new BerthError(`wasm runtime: ${(err as Error).message}`, 500);
     }
-    Object.assign(rec, { status: 'running', kind: entry.kind, monitorPid: m.monitorPid, runnerPid: m.runnerPid, startedAtNano: String(startedAtNano), exit: undefined });
+    Object.assign(rec, { status: 'running', kind: entry.kind, monitorPid: m.monitorPid, runnerPid: m.runnerPid, startedAtNano: String(startedAtNano), exit: undefined, prewarmed: !!m.prewarmed });
     // listen before any await: a quick guest can be done by the next turn of the loop
     const ended = new Promise<void>((resolve) => (m.child.exitCode !== null || m.child.signalCode !== null ? resolve() : m.child.once('exit', () => resolve())));
     rec.runnerStart = (await procStat(m.runnerPid))?.starttime;
@@ -473,7 +475,7 @@ export class WasmRuntime implements RuntimeDriver {
     const limit = cg && cg.limit < totalmem() ? cg.limit : rec.spec.resources.memory || totalmem();
     return {
       readAtNano: nowNano(),
-      memory: { usage: running ? (cg?.usage ?? rss) : 0, limit, ...(cg ? { maxUsage: cg.maxUsage, stats: cg.stats } : {}) },
+      memory: { usage: running ? (rec.prewarmed ? rss : cg?.usage ?? rss) : 0, limit, ...(cg ? { maxUsage: cg.maxUsage, stats: cg.stats } : {}) },
       cpu: {
         totalUsageNs: st ? ticksToNs(st.utime + st.stime) : 0,
         systemUsageNs: await systemCpuNs(),

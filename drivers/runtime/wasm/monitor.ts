@@ -62,7 +62,13 @@ export interface MonitorLaunch {
   stdinPath?: string;
 }
 
-export interface Monitor { child: ChildProcess; monitorPid: number; runnerPid: number }
+export interface Monitor {
+  child: ChildProcess;
+  monitorPid: number;
+  runnerPid: number;
+  /** the runner booted before it joined the container's cgroups (its baseline memory is charged elsewhere) */
+  prewarmed?: boolean;
+}
 
 /** resolves with the first line read from `sock` */
 function readLine(sock: Socket, child: ChildProcess, what: string): Promise<string> {
@@ -189,7 +195,7 @@ export class PrewarmedMonitor {
       if (ack !== 'ok') throw new Error(ack);
       renice(runnerPid, 0);
       await new Promise<void>((resolve, reject) => this.#job.write(`${l.configPath}\n`, (err) => (err ? reject(err) : resolve())));
-      return { child: this.child, monitorPid: this.child.pid!, runnerPid };
+      return { child: this.child, monitorPid: this.child.pid!, runnerPid, prewarmed: true };
     } finally {
       this.#control.destroy();
       this.#job.destroy();
