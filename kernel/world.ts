@@ -165,7 +165,8 @@ const containerHandlers: Record<string, (c: ContainerRecord, e: StoredEvent<any>
   'container.unpaused': (c) => { c.status = 'running'; },
   'container.restarting': (c) => { c.status = 'restarting'; c.restartCount += 1; },
   'container.updated': (c, e) => {
-    c.hostConfig = { ...c.hostConfig, ...e.data.hostConfig };
+    if (e.data.hostConfig) c.hostConfig = { ...c.hostConfig, ...e.data.hostConfig };
+    if (e.data.networkingConfig) c.networkingConfig = e.data.networkingConfig;
   },
   'container.remove-requested': (c, e) => { c.status = 'removing'; c.pendingIntent = { seq: e.seq, type: e.type }; },
   'container.remove-failed': (c, e) => { c.status = e.data.previousStatus ?? 'dead'; c.error = e.data.error; c.pendingIntent = undefined; },

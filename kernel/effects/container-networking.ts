@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { streamOf } from '../../events/catalogue.ts';
 import { BerthError, notFound } from '../contracts/common.ts';
-import type { EndpointSpec, NetworkDriver, NetworkSpec, PortBinding } from '../contracts/network.ts';
+import type { NetworkDriver, NetworkSpec, PortBinding } from '../contracts/network.ts';
 import type { ContainerRuntimeSpec } from '../contracts/runtime.ts';
 import type { CommandMeta } from '../commands.ts';
 import { decideNetwork, PREDEFINED, type NetworkCommand } from '../deciders/network.ts';
@@ -97,6 +97,60 @@ export class ContainerNetworking {
     await this.decide(n, n.id, { type: 'RemoveNetwork' }, meta);
   }
 
+  /** docker network connect: joins now if the container runs, else at its next start. */
+  async connect(netRef: string, ctrRef: string, opts: { aliases?: string[]; ipv4?: string }, meta: CommandMeta): Promise<void> {
+    const n = this.network(netRef);
+    const c = getContainer(this.engine.world, ctrRef);
+    const mode = c.hostConfig.NetworkMode || 'default';
+    if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
+      throw new BerthError(`container cannot be disconnected from host network or connected to host network`, 400, 'bad-parameter');
+    }
+    if (!this.driver(n.driver).needsNamespace) throw new BerthError(`container cannot be connected to network ${n.name} of driver ${n.driver}`, 400, 'bad-parameter');
+    const eps = { ...(c.networkingConfig.EndpointsConfig ?? {}) };
+    if (eps[n.name] || c.networks[n.name]) throw new BerthError(`endpoint with name ${c.name} already exists in network ${n.name}`, 403, 'forbidden');
+    eps[n.name] = { Aliases: opts.aliases ?? [], IPAMConfig: opts.ipv4 ? { IPv4Address: opts.ipv4 } : null };
+    await this.engine.pipeline.record(streamOf.container(c.id), [{ type: 'container.updated', data: { networkingConfig: { EndpointsConfig: eps } } }], meta);
+    if (c.status !== 'running' && c.status !== 'paused') return;
+    const netnsPath = Object.values(c.networks)[0]?.netnsPath;
+    if (!netnsPath) throw new BerthError(`container ${c.name} has no network namespace to connect`, 409, 'conflict');
+    await this.join(c, n, opts.aliases ?? [], opts.ipv4, netnsPath, [], meta);
+  }
+
+  /** docker network disconnect */
+  async disconnect(netRef: string, ctrRef: string, force: boolean, meta: CommandMeta): Promise<void> {
+    const n = this.network(netRef);
+    const c = getContainer(this.engine.world, ctrRef);
+    const eps = { ...(c.networkingConfig.EndpointsConfig ?? {}) };
+    const configured = !!eps[n.name] || (c.hostConfig.NetworkMode === n.name);
+    const ep = n.endpoints[c.id];
+    if (!configured && !ep) {
+      if (force) return;
+      throw new BerthError(`container ${c.id} is not connected to network ${n.name}`, 404, 'not-found');
+    }
+    if (ep) {
+      await this.driver(n.driver).disconnect(toNetworkSpec(n), { networkId: n.id, containerId: c.id, containerName: c.name, aliases: ep.aliases, ipv4: ep.ip, mac: ep.mac, ports: ep.ports, netnsPath: ep.netnsPath })
+        .catch((e) => { if (!force) throw e; });
+      await this.decide(n, n.id, { type: 'Disconnect', containerId: c.id, force: true }, meta);
+    }
+    delete eps[n.name];
+    await this.engine.pipeline.record(streamOf.container(c.id), [{ type: 'container.updated', data: { networkingConfig: { EndpointsConfig: eps }, ...(c.hostConfig.NetworkMode === n.name ? { hostConfig: { NetworkMode: 'none' } } : {}) } }], meta);
+  }
+
+  /** lease (an event), then the driver's connect; a failed connect gives the lease back */
+  private async join(c: ContainerRecord, n: NetworkRecord, aliasesIn: string[], ipv4: string | undefined, netnsPath: string, ports: PortBinding[], meta: CommandMeta) {
+    const driver = this.driver(n.driver);
+    const aliases = [...aliasesIn, ...(n.name === 'bridge' ? [] : [c.id.slice(0, 12)])];
+    await this.decide(n, n.id, { type: 'Connect', containerId: c.id, containerName: c.name, aliases, ipv4, endpointId: randomBytes(32).toString('hex'), ports, netnsPath }, meta);
+    const ep = this.engine.world.networks.get(n.id)!.endpoints[c.id];
+    try {
+      await driver.connect(toNetworkSpec(n), { networkId: n.id, containerId: c.id, containerName: c.name, aliases, ipv4: ep.ip, mac: ep.mac, ports, netnsPath });
+    } catch (e) {
+      await this.decide(n, n.id, { type: 'Disconnect', containerId: c.id, force: true }, meta);
+      throw e;
+    }
+    return ep;
+  }
+
   /** The networks a container joins at start: NetworkMode plus NetworkingConfig endpoints. */
   private wantedNetworks(c: ContainerRecord): Array<{ net: NetworkRecord; aliases: string[]; ipv4?: string }> {
     const mode = c.hostConfig.NetworkMode || 'default';
@@ -131,21 +185,9 @@ export class ContainerNetworking {
     let embeddedResolver: string | undefined;
     try {
       for (const w of wanted) {
-        const driver = this.driver(w.net.driver);
-        if (!driver.needsNamespace) continue;
-        const aliases = [...w.aliases, ...(w.net.name === 'bridge' ? [] : [c.id.slice(0, 12)])];
+        if (!this.driver(w.net.driver).needsNamespace) continue;
         const ports = w === wanted[0] ? portBindings(c, () => this.nextEphemeral++) : [];
-        await this.decide(w.net, w.net.id, { type: 'Connect', containerId: c.id, containerName: c.name, aliases, ipv4: w.ipv4, endpointId: randomBytes(32).toString('hex'), ports, netnsPath }, meta);
-        const ep = this.engine.world.networks.get(w.net.id)!.endpoints[c.id];
-        const spec: EndpointSpec = {
-          networkId: w.net.id, containerId: c.id, containerName: c.name, aliases, ipv4: ep.ip, mac: ep.mac, ports, netnsPath,
-        };
-        try {
-          await driver.connect(toNetworkSpec(w.net), spec);
-        } catch (e) {
-          await this.decide(w.net, w.net.id, { type: 'Disconnect', containerId: c.id, force: true }, meta);
-          throw e;
-        }
+        const ep = await this.join(c, w.net, w.aliases, w.ipv4, netnsPath, ports, meta);
         if (ep.ip) addresses.push(ep.ip);
         if (w.net.name !== 'bridge' && w.net.gateway && !embeddedResolver) embeddedResolver = w.net.gateway;
       }
