@@ -2,6 +2,7 @@
 // swap accounting, the default seccomp profile.
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
+import { join } from 'node:path';
 import type { HostFacts } from './spec/spec.ts';
 import { ALL_CAPABILITIES, capabilitiesFromMask } from './spec/capabilities.ts';
 import type { SeccompProfile } from './spec/seccomp.ts';
@@ -39,7 +40,7 @@ export function readHostFacts(): HostFacts {
     availableCaps: readAvailableCaps(),
     hardLimits: parseProcLimits(readFileSync('/proc/self/limits', 'utf8')),
     swapAccounting: layout.mode === 'unified'
-      ? true
+      ? existsSync(join(layout.v2!, ownCgroupV2(), 'memory.swap.max'))
       : memory !== undefined && existsSync(`${memory}/memory.memsw.limit_in_bytes`),
     seccompProfile,
   };
@@ -52,4 +53,10 @@ function readAvailableCaps(): string[] {
   const bnd = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1];
   const known = ALL_CAPABILITIES.slice(0, lastCap + 1) as readonly string[];
   return bnd ? capabilitiesFromMask(bnd).filter((c) => known.includes(c)) : [...known];
+}
+
+/** this process's cgroup v2 path ("0::/x/y" in /proc/self/cgroup); the root has no memory.swap.max */
+function ownCgroupV2(): string {
+  const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'));
+  return line ? line.slice(3) : '/';
 }

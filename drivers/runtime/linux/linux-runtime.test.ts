@@ -176,9 +176,13 @@ test('json-file logs are refused (conmon writes k8s-file)', async () => {
   assert.match((err as Error).message, /k8s-file/);
 });
 
-test('exec: a non-executable file is 126; a paused container refuses exec', async () => {
-  const s = spec(['sleep', '1000']);
+test('exec: the container user by default; a non-executable file is 126; a paused container refuses exec', async () => {
+  const s = spec(['sleep', '1000'], {}, { user: 'berthuser' });
   await run(s);
+  const who = await collect(await rt.exec(s.id, { args: ['id'], env: [], user: '', cwd: '', tty: false, stdin: false }));
+  assert.match(who.out, 'uid=1000(berthuser) gid=1000(berthgroup)');
+  const root = await collect(await rt.exec(s.id, { args: ['id', '-u'], env: [], user: 'root', cwd: '', tty: false, stdin: false }));
+  assert.is(root.out, '0\n');
   const r = await collect(await rt.exec(s.id, { args: ['/etc/passwd'], env: [], user: '', cwd: '/', tty: false, stdin: false }));
   assert.is(r.code, 126);
   assert.match(r.out, /permission denied/);

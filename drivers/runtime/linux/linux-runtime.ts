@@ -276,7 +276,10 @@ export class LinuxRuntime implements RuntimeDriver {
     if (opts.tty && !this.socat) throw new BerthError('exec with a tty needs socat on the host: apt-get install socat', 501, 'not-implemented');
     if (!opts.args.length) throw badRequest('no exec command specified');
     const config = JSON.parse(readFileSync(paths.config, 'utf8')) as OciSpec;
-    const user = resolveUser(opts.user, parsePasswd(readOr(join(meta.rootfs, 'etc/passwd'))), parseGroup(readOr(join(meta.rootfs, 'etc/group'))));
+    // no user given: the container's own (Docker's rule), else resolved in the rootfs
+    const user = opts.user
+      ? resolveUser(opts.user, parsePasswd(readOr(join(meta.rootfs, 'etc/passwd'))), parseGroup(readOr(join(meta.rootfs, 'etc/group'))))
+      : { ...config.process.user, additionalGids: config.process.user.additionalGids ?? [] };
     const caps = opts.privileged ? resolveCapabilities({ privileged: true, capAdd: [], capDrop: [], available: this.host!.availableCaps }) : null;
     const env = mergeEnv(config.process.env, opts.env);
     if (opts.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
