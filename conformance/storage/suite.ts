@@ -169,12 +169,14 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
   });
 
   t('the rootfs is usable: busybox sh runs in a chroot and can write /tmp', async () => {
-    const out = execFileSync('chroot', [rootfs1, '/bin/sh', '-c', 'echo hi > /tmp/x; cat /tmp/x; ls /'], { encoding: 'utf8' });
+    assert.ok(rootfs1, 'needs the container prepared above');
+    const out = execFileSync('chroot', [rootfs1, '/bin/sh', '-c', 'echo hi > /tmp/x; cat /tmp/x; ls /'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     assert.ok(out.startsWith('hi\n'), out);
     for (const d of ['bin', 'data', 'etc', 'tmp']) assert.ok(out.split('\n').includes(d), `ls / shows ${d}: ${out}`);
   });
 
   t('container writes do not touch the layers', async () => {
+    assert.ok(rootfs1, 'needs the container prepared above');
     writeFileSync(join(rootfs1, 'etc/group'), 'changed\n');
     writeFileSync(join(rootfs1, 'newfile'), 'new');
     unlinkSync(join(rootfs1, 'bin/ls'));
@@ -206,8 +208,9 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
 
   t('diffTar() is an OCI layer of the changes that reproduces them on top of the same layers', async () => {
     // a unix socket the container left behind is runtime state, not layer content
+    assert.ok(rootfs1, 'needs the container prepared above');
     const server = createServer();
-    await new Promise<void>((resolve) => server.listen(join(rootfs1, 'tmp/s.sock'), resolve));
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(join(rootfs1, 'tmp/s.sock'), resolve));
     try {
       committed = layerOf(await collect(await driver.diffTar(cid('c1'), chain())));
     } finally {
