@@ -73,7 +73,7 @@ export async function pullImage(deps: PullDeps, refString: string, opts: PullOpt
   const wanted = opts.platform ? parsePlatform(opts.platform) : undefined;
   const client = new RegistryClient({ domain: ref.domain, repository: ref.path, insecureRegistries: deps.insecureRegistries, auth: opts.auth, signal: opts.signal });
   const reference = ref.digest ?? ref.tag!;
-  emit({ status: `Pulling from ${ref.path}`, id: ref.digest ? shortId(ref.digest) : ref.tag });
+  emit({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag });
 
   // manifest, through an index when there is one
   const top = await client.getManifest(reference, display);

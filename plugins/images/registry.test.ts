@@ -1,9 +1,9 @@
 // Pull and push against a real registry (docker-registry 2.8 started by the test), with
-// skopeo as the interop peer, basic auth, and failure cases: corrupted blob, unknown
+// skopeo as the interop peer, and failure cases: corrupted blob, unknown
 // manifest media type, dropped connection mid-layer.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
@@ -13,9 +13,10 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ImageDescriptor, ProgressEvent } from '../../kernel/contracts/images.ts';
-import { ImageStore } from './image-store.ts';
+import type { ImageDescriptor } from '../../kernel/contracts/images.ts';
+import type { ImageStore } from './image-store.ts';
 import { blobsOf } from './manifest.ts';
+import { expectError, newStore, recorder } from './testing/harness.ts';
 import { buildBusyboxImage, tarOf } from './testing/images.ts';
 import { freePort, startRegistry, type TestRegistry } from './testing/registry.ts';
 
@@ -26,26 +27,8 @@ let image: ImageDescriptor;
 let pushedDigest: string;
 let storeCount = 0;
 
-async function freshStore(): Promise<{ images: ImageStore; tmp: () => string[] }> {
-  const state = join(root, `store-${++storeCount}`);
-  const images = new ImageStore();
-  await images.init({ root, state, run: join(root, 'run') });
-  return { images, tmp: () => readdirSync(join(state, 'tmp')) };
-}
-
-function recorder() {
-  const events: ProgressEvent[] = [];
-  return { events, onProgress: (p: ProgressEvent) => events.push(p), statuses: () => events.map((e) => e.status) };
-}
-
-async function expectError(p: Promise<unknown>, re: RegExp): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    if (!re.test((e as Error).message)) throw new Error(`error ${JSON.stringify((e as Error).message)} does not match ${re}`);
-    return e as Error;
-  }
-  throw new Error(`expected an error matching ${re}`);
+async function freshStore() {
+  return newStore(root, `store-${++storeCount}`);
 }
 
 /** A TCP proxy to `target` that can cut a connection once it has sent `cutAfter` bytes downstream. */
@@ -345,64 +328,6 @@ test('dropped connection mid-layer: resumed once with a Range request; persisten
     assert.equal(second.tmp(), []);
   } finally {
     await proxy.stop();
-  }
-});
-
-test('basic auth: refused without credentials, works with explicit auth and with ~/.docker/config.json', async () => {
-  const secured = await startRegistry({ auth: { user: 'berthuser', password: 'berth-secret' } });
-  const savedDockerConfig = process.env.DOCKER_CONFIG;
-  try {
-    const ref = `${secured.host}/berth/private:1`;
-    process.env.DOCKER_CONFIG = join(root, 'no-docker-config');
-    await expectError(source.push(ref, image, {}), new RegExp(`${secured.host}: authentication required for berth/private`));
-    await expectError(source.push(ref, image, { auth: { username: 'berthuser', password: 'wrong' } }), /access to berth\/private denied/);
-    const res = await source.push(ref, image, { auth: { username: 'berthuser', password: 'berth-secret' } });
-    assert.is(res.digest, pushedDigest);
-
-    const cfgDir = join(root, 'docker-config');
-    execFileSync('mkdir', ['-p', cfgDir]);
-    writeFileSync(join(cfgDir, 'config.json'), JSON.stringify({ auths: { [secured.host]: { auth: Buffer.from('berthuser:berth-secret').toString('base64') } } }));
-    process.env.DOCKER_CONFIG = cfgDir;
-    const { images } = await freshStore();
-    const pulled = await images.pull(ref);
-    assert.is(pulled.id, image.id);
-  } finally {
-    if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG; else process.env.DOCKER_CONFIG = savedDockerConfig;
-    await secured.stop();
-  }
-});
-
-test('bearer token flow (token service + registry trusting it): anonymous and with credentials, mount scope', async () => {
-  const anon = await startRegistry({ tokenAuth: {} });
-  try {
-    const unauth = await fetch(`${anon.url}/v2/`);
-    assert.is(unauth.status, 401);
-    assert.match(unauth.headers.get('www-authenticate') ?? '', /^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/token",service="berth-test-registry"/);
-    const res = await source.push(`${anon.host}/berth/tok:1`, image, {});
-    assert.is(res.digest, pushedDigest);
-    assert.ok(anon.tokenRequests!.some((scopes) => scopes.includes('repository:berth/tok:pull,push')), JSON.stringify(anon.tokenRequests));
-    const { images } = await freshStore();
-    const pulled = await images.pull(`${anon.host}/berth/tok:1`);
-    assert.is(pulled.id, image.id);
-    assert.ok(anon.tokenRequests!.some((scopes) => scopes.length === 1 && scopes[0] === 'repository:berth/tok:pull'));
-    const mount = recorder();
-    await images.push(`${anon.host}/berth/tok2:1`, pulled, { onProgress: mount.onProgress });
-    assert.is(mount.statuses().filter((x) => x === 'Mounted from berth/tok').length, 3);
-    assert.ok(anon.tokenRequests!.some((scopes) => scopes.includes('repository:berth/tok:pull') && scopes.includes('repository:berth/tok2:pull,push')));
-  } finally {
-    await anon.stop();
-  }
-  const secured = await startRegistry({ tokenAuth: { user: 'tokenuser', password: 'token-secret' } });
-  const savedDockerConfig = process.env.DOCKER_CONFIG;
-  try {
-    process.env.DOCKER_CONFIG = join(root, 'no-docker-config');
-    await expectError(source.push(`${secured.host}/berth/tok:1`, image, {}), /token service http:\/\/127\.0\.0\.1:\d+ refused: HTTP 401/);
-    await source.push(`${secured.host}/berth/tok:1`, image, { auth: { username: 'tokenuser', password: 'token-secret' } });
-    const pulled = await (await freshStore()).images.pull(`${secured.host}/berth/tok:1`, { auth: { username: 'tokenuser', password: 'token-secret' } });
-    assert.is(pulled.id, image.id);
-  } finally {
-    if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG; else process.env.DOCKER_CONFIG = savedDockerConfig;
-    await secured.stop();
   }
 });
 

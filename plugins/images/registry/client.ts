@@ -25,6 +25,9 @@ export interface ClientOptions {
 }
 
 const USER_AGENT = 'berth/0.1';
+/** What the HTTPS probe found for an insecure-allowed registry, reused for a while. */
+const SCHEME_CACHE = new Map<string, { base: string; until: number }>();
+const SCHEME_CACHE_MS = 60_000;
 const HTTP_AGENT = new HttpAgent({ keepAlive: true, maxSockets: 16 });
 const HTTPS_AGENT = new HttpsAgent({ keepAlive: true, maxSockets: 16 });
 
@@ -78,12 +81,17 @@ export class RegistryClient {
     this.baseP ??= (async () => {
       const https = `https://${this.host}`;
       if (!isInsecureAllowed(this.o.domain, this.o.insecureRegistries)) return https;
+      const known = SCHEME_CACHE.get(this.host);
+      if (known && known.until > Date.now()) return known.base;
+      let base: string;
       try {
         await (await fetch(`${https}/v2/`, { signal: AbortSignal.timeout(3000) })).body?.cancel();
-        return https;
+        base = https;
       } catch {
-        return `http://${this.host}`;
+        base = `http://${this.host}`;
       }
+      SCHEME_CACHE.set(this.host, { base, until: Date.now() + SCHEME_CACHE_MS });
+      return base;
     })();
     return this.baseP;
   }
