@@ -115,7 +115,7 @@ async function openLevel(dir: string): Promise<{ db: Db; repaired?: string }> {
     const e = err as Error & { code?: string; cause?: Error & { code?: string } };
     const code = e.cause?.code ?? e.code;
     const message = e.cause?.message ?? e.message;
-    if (code === 'LEVEL_LOCKED' || /lock/i.test(message)) {
+    if (code === 'LEVEL_LOCKED' || /IO error: lock /i.test(message)) {
       // LevelDB's LOCK is held though the lock file named no live holder (it was removed,
       // or the holder is taking it over right now): name whoever the file names, if not us
       const named = readLock(dir);
