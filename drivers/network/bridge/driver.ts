@@ -10,7 +10,7 @@ import { run, succeeds } from '../lib/exec.ts';
 import { parseResolvConf } from '../../../kernel/network/etc-files.ts';
 import type { Firewall } from '../lib/firewall/rule.ts';
 import { detectFirewall, makeFirewall, type FirewallChoice } from '../lib/firewall/select.ts';
-import { createVethPair, deleteLink, ifNameByMac, linkExists, moveAndConfigure, nextIfName, setInterfaceSysctl } from '../lib/link.ts';
+import { configureInside, deleteLink, freeIfName, ifNameByMac, inspectNetns, ipBatch, linkExists, setInterfaceSysctl } from '../lib/link.ts';
 import { bridgeName, hostVethName, macFromIp, netnsName, peerVethName, rootSuffix } from '../lib/names.ts';
 import { createNetns, removeNetns } from '../lib/netns.ts';
 import { clashes, ephemeralPort, hostPortBusy, portInUseError, toHostPort, type HostPort } from '../lib/ports.ts';
@@ -119,8 +119,10 @@ export class BridgeDriver implements NetworkDriver {
   disconnect(net: NetworkSpec, ep: EndpointSpec): Promise<void> {
     return this.queue.run(async () => {
       const hostVeth = hostVethName(net.id, ep.containerId);
+      const known = this.endpoints.get(endpointKey(net.id, ep.containerId));
       this.resolvers.get(net.id)?.unregister(endpointKey(net.id, ep.containerId));
-      await this.firewall.removeTagged(endpointTag(hostVeth));
+      // an endpoint known to publish nothing has no rules; an unknown one (after a restart) may have
+      if (!known || known.ports.length) await this.firewall.removeTagged(endpointTag(hostVeth));
       await deleteLink(hostVeth); // takes the container side with it
       this.endpoints.delete(endpointKey(net.id, ep.containerId));
     });
@@ -285,15 +287,20 @@ export class BridgeDriver implements NetworkDriver {
     if (!linkExists(hostVeth)) {
       const peer = peerVethName(net.id, ep.containerId);
       const mtu = this.mtuOf(net);
-      ifName = await nextIfName(ep.netnsPath);
+      const view = await inspectNetns(ep.netnsPath);
+      ifName = freeIfName(view);
       await deleteLink(peer); // a leftover of an interrupted connect
-      await createVethPair(hostVeth, peer, mtu);
       try {
-        await run('ip', ['link', 'set', 'dev', hostVeth, 'master', br, 'up']);
-        await run('bridge', ['link', 'set', 'dev', hostVeth, 'hairpin', 'on', ...(net.enableIcc ? [] : ['isolated', 'on'])]);
-        await moveAndConfigure(ep.netnsPath, { hostSideName: peer, ifName, ipv4: `${ip}/${prefix}`, mac, mtu, gateway });
+        await ipBatch([
+          `link add ${hostVeth} mtu ${mtu} type veth peer name ${peer} mtu ${mtu}`,
+          `link set dev ${hostVeth} master ${br} up`,
+          `link set dev ${hostVeth} type bridge_slave hairpin on${net.enableIcc ? '' : ' isolated on'}`,
+          `link set dev ${peer} netns ${ep.netnsPath}`,
+        ]);
+        await configureInside(ep.netnsPath, { movedName: peer, ifName, ipv4: `${ip}/${prefix}`, mac, mtu, gateway }, view);
       } catch (e) {
         await deleteLink(hostVeth).catch(() => undefined);
+        await deleteLink(peer).catch(() => undefined);
         throw e;
       }
     } else {

@@ -5,15 +5,23 @@ import { run, runIn } from './exec.ts';
 
 export const linkExists = (name: string): boolean => existsSync(`/sys/class/net/${name}`);
 
-/** Lowest free "<prefix>N" inside the namespace (eth0, eth1, ...). */
-export async function nextIfName(netnsPath: string, prefix = 'eth'): Promise<string> {
-  const { stdout } = await runIn(netnsPath, 'ip', ['-o', 'link', 'show']);
-  const taken = new Set([...stdout.matchAll(/^\d+:\s+([^:@\s]+)/gm)].map((m) => m[1]));
-  for (let i = 0; ; i++) if (!taken.has(`${prefix}${i}`)) return `${prefix}${i}`;
+/** What connect needs to know about a namespace, read in one go. */
+export interface NetnsView { links: Set<string>; hasDefaultRoute: boolean }
+
+export async function inspectNetns(netnsPath: string): Promise<NetnsView> {
+  const { stdout } = await runIn(netnsPath, 'sh', ['-c', 'ip -o link show && echo @@ && ip -4 route show default']);
+  const [links, routes = ''] = stdout.split('@@');
+  return { links: new Set([...links.matchAll(/^\d+:\s+([^:@\s]+)/gm)].map((m) => m[1])), hasDefaultRoute: routes.trim() !== '' };
 }
 
-export async function createVethPair(hostName: string, peerName: string, mtu: number): Promise<void> {
-  await run('ip', ['link', 'add', hostName, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', peerName, 'mtu', String(mtu)]);
+/** Lowest free "<prefix>N" in the namespace (eth0, eth1, ...). */
+export function freeIfName(view: NetnsView, prefix = 'eth'): string {
+  for (let i = 0; ; i++) if (!view.links.has(`${prefix}${i}`)) return `${prefix}${i}`;
+}
+
+/** Runs `ip` commands in the host namespace as one batch (one process). */
+export async function ipBatch(cmds: string[]): Promise<void> {
+  await run('ip', ['-batch', '-'], cmds.join('\n') + '\n');
 }
 
 export async function deleteLink(name: string): Promise<void> {
@@ -21,8 +29,8 @@ export async function deleteLink(name: string): Promise<void> {
 }
 
 export interface InsideConfig {
-  /** the interface's current name in the host namespace */
-  hostSideName: string;
+  /** the interface's name right after it was moved into the namespace */
+  movedName: string;
   /** its name inside the container, e.g. eth0 */
   ifName: string;
   /** CIDR form 172.18.0.5/16 */
@@ -33,19 +41,15 @@ export interface InsideConfig {
   gateway?: string;
 }
 
-/** Moves an interface into the namespace, renames and addresses it, brings it and lo up. */
-export async function moveAndConfigure(netnsPath: string, c: InsideConfig): Promise<void> {
-  await run('ip', ['link', 'set', 'dev', c.hostSideName, 'netns', netnsPath]);
-  const cmds = [`link set dev ${c.hostSideName} name ${c.ifName}`];
+/** Renames, addresses and brings up an interface already in the namespace (and lo), in one batch. */
+export async function configureInside(netnsPath: string, c: InsideConfig, view: NetnsView): Promise<void> {
+  const cmds = [`link set dev ${c.movedName} name ${c.ifName}`];
   if (c.mac) cmds.push(`link set dev ${c.ifName} address ${c.mac}`);
   if (c.mtu) cmds.push(`link set dev ${c.ifName} mtu ${c.mtu}`);
   if (c.ipv4) cmds.push(`addr add ${c.ipv4} dev ${c.ifName}`);
   cmds.push(`link set dev ${c.ifName} up`, 'link set dev lo up');
+  if (c.gateway && !view.hasDefaultRoute) cmds.push(`route add default via ${c.gateway} dev ${c.ifName}`);
   await runIn(netnsPath, 'ip', ['-batch', '-'], cmds.join('\n') + '\n');
-  if (c.gateway) {
-    const { stdout } = await runIn(netnsPath, 'ip', ['-4', 'route', 'show', 'default']);
-    if (!stdout.trim()) await runIn(netnsPath, 'ip', ['route', 'add', 'default', 'via', c.gateway, 'dev', c.ifName]);
-  }
 }
 
 /** Writes a per-interface sysctl (net.ipv4.conf.<if>.<key>), e.g. route_localnet on our bridge. */

@@ -9,7 +9,7 @@ import type { DriverPaths, ProbeReport } from '../../../kernel/contracts/common.
 import type { EndpointResult, EndpointSpec, NetworkDriver, NetworkSpec } from '../../../kernel/contracts/network.ts';
 import { parseCidr, stripPrefix } from '../../../kernel/ipam.ts';
 import { runIn } from '../lib/exec.ts';
-import { ifNameByMac, linkExists, moveAndConfigure, nextIfName } from '../lib/link.ts';
+import { configureInside, freeIfName, ifNameByMac, inspectNetns, ipBatch, linkExists } from '../lib/link.ts';
 import { macFromIp, netnsName } from '../lib/names.ts';
 import { createNetns, removeNetns } from '../lib/netns.ts';
 import { PluginClient } from './client.ts';
@@ -115,12 +115,16 @@ export class RemoteNetworkDriver implements NetworkDriver {
     const joined = await this.client.call<JoinAnswer>('NetworkDriver.Join', joinReq);
     const src = joined.InterfaceName?.SrcName;
     try {
-      if (!src || !linkExists(src)) {
+      // names from the plugin go into ip commands: only plain interface names
+      if (!src || !/^[a-zA-Z0-9_.-]{1,15}$/.test(src) || !linkExists(src)) {
         throw new BerthError(`network plugin ${this.name}: Join returned interface ${JSON.stringify(src ?? '')}, which does not exist on the host`, 500);
       }
-      const ifName = await nextIfName(ep.netnsPath, joined.InterfaceName!.DstPrefix || 'eth');
+      const view = await inspectNetns(ep.netnsPath);
+      const prefix = joined.InterfaceName!.DstPrefix;
+      const ifName = freeIfName(view, prefix && /^[a-zA-Z]{1,10}$/.test(prefix) ? prefix : 'eth');
       const gateway = joined.Gateway || undefined;
-      await moveAndConfigure(ep.netnsPath, { hostSideName: src, ifName, ipv4: address, mac, mtu: net.mtu, gateway });
+      await ipBatch([`link set dev ${src} netns ${ep.netnsPath}`]);
+      await configureInside(ep.netnsPath, { movedName: src, ifName, ipv4: address, mac, mtu: net.mtu, gateway }, view);
       for (const r of joined.StaticRoutes ?? []) {
         const via = r.RouteType === 1 ? ['dev', ifName] : ['via', r.NextHop ?? '', 'dev', ifName];
         await runIn(ep.netnsPath, 'ip', ['route', 'replace', r.Destination, ...via]);
