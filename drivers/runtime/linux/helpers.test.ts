@@ -6,6 +6,7 @@ import { parseProcLimits } from './host-facts.ts';
 import { parseCgroupMounts } from './cgroups.ts';
 import { startFailure } from './start-errors.ts';
 import { runtimeMessage } from './oci-cli.ts';
+import { conmonArgs } from './conmon.ts';
 
 test('ps output is filtered by pid, command keeps its spaces', () => {
   const out = 'UID PID PPID C STIME TTY TIME CMD\nroot 1 0 0 06:00 ? 00:00:01 /sbin/init splash\nroot 4242 4200 0 06:01 ? 00:00:00 sleep 100\nroot 4243 4242 0 06:01 ? 00:00:00 sh -c x y\n';
@@ -42,6 +43,27 @@ test('start failures map to 127 and 126 like Docker', () => {
   assert.match(missing.message, 'exec: "nosuch": executable file not found in $PATH');
   assert.is(startFailure('runc', 'exec /etc/passwd: permission denied').exitCode, 126);
   assert.is(startFailure('runc', 'something else').exitCode, 128);
+});
+
+test('conmon is driven like Podman: exit/persist dirs, pid files, sync-pipe api 1, our runc root', () => {
+  const args = conmonArgs({
+    conmon: '/usr/bin/conmon', runtime: '/usr/sbin/runc', runtimeRoot: '/r/oci', id: 'a'.repeat(64), cuuid: 'a'.repeat(16), name: 'web',
+    bundle: '/c/bundle', persistDir: '/c/persist', exitDir: '/s/exits', socketDir: '/r/sock', logPath: '/c/ctr.log', logSizeMax: 1024, tty: true, stdin: true,
+  });
+  const flag = (f: string) => args[args.indexOf(f) + 1];
+  assert.is(flag('--api-version'), '1');
+  assert.is(flag('-c'), 'a'.repeat(64));
+  assert.is(flag('-r'), '/usr/sbin/runc');
+  assert.is(flag('--runtime-arg'), '--root=/r/oci');
+  assert.is(flag('-p'), '/c/persist/pid');
+  assert.is(flag('-P'), '/c/persist/conmon.pid');
+  assert.is(flag('--exit-dir'), '/s/exits');
+  assert.is(flag('--persist-dir'), '/c/persist');
+  assert.is(flag('--socket-dir-path'), '/r/sock');
+  assert.is(flag('-l'), 'k8s-file:/c/ctr.log');
+  assert.is(flag('--log-size-max'), '1024');
+  assert.ok(args.includes('-t') && args.includes('-i'));
+  assert.not.ok(args.includes('--sync'), 'conmon must detach to outlive berthd');
 });
 
 test.run();
