@@ -4,13 +4,12 @@
 import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { conflict, notFound, type DriverPaths, type ProbeReport } from '../../../kernel/contracts/common.ts';
+import { notFound, type DriverPaths, type ProbeReport } from '../../../kernel/contracts/common.ts';
 import type { Logger } from '../../../kernel/contracts/plugin.ts';
-import type { ContainerFsChange, LayerInfo, StorageDriver } from '../../../kernel/contracts/storage.ts';
-import { checkContainerId, diffIdHex } from '../common/entry-path.ts';
-import { claimContainerRecord, containersUsing } from '../common/container-record.ts';
-import { KeyedLock } from '../common/keyed-lock.ts';
-import { LayerStore } from '../common/layer-store.ts';
+import type { ContainerFsChange, StorageDriver } from '../../../kernel/contracts/storage.ts';
+import { diffIdHex } from '../common/entry-path.ts';
+import { claimContainerRecord } from '../common/container-record.ts';
+import { LayeredStorage } from '../common/layered-storage.ts';
 import { visibleFromRoot } from '../common/layer-view.ts';
 import { packTree } from '../common/tar-writer.ts';
 import { treeBytes } from '../common/tree-walk.ts';
@@ -26,55 +25,29 @@ export interface OverlayStorageOptions { log?: Logger }
 export const shortLinkName = (diffId: string) => diffIdHex(diffId).slice(0, 16);
 const EMPTY_LOWER = 'empty';
 
-export class OverlayStorage implements StorageDriver {
+export class OverlayStorage extends LayeredStorage implements StorageDriver {
   readonly name = 'overlay';
-  private paths?: DriverPaths;
-  private store?: LayerStore;
-  private readonly lock = new KeyedLock();
 
-  constructor(private readonly opts: OverlayStorageOptions = {}) {}
+  constructor(opts: OverlayStorageOptions = {}) {
+    super(overlayWhiteouts, opts.log);
+  }
 
-  async init(paths: DriverPaths): Promise<void> {
-    this.paths = paths;
-    this.store = new LayerStore(join(paths.state, 'layers'), overlayWhiteouts, this.opts.log);
-    this.store.init();
-    for (const d of ['l', 'containers', EMPTY_LOWER]) mkdirSync(join(paths.state, d), { recursive: true });
+  override async init(paths: DriverPaths): Promise<void> {
+    await super.init(paths);
+    for (const d of ['l', EMPTY_LOWER]) mkdirSync(join(paths.state, d), { recursive: true });
   }
 
   probe(): Promise<ProbeReport> {
-    return probeOverlay(this.paths?.state);
+    return probeOverlay(this.stateIfInitialized);
   }
 
-  private get state(): string {
-    if (!this.paths) throw new Error('overlay storage used before init()');
-    return this.paths.state;
-  }
-
-  private get layerStore(): LayerStore {
-    if (!this.store) throw new Error('overlay storage used before init()');
-    return this.store;
-  }
-
-  async hasLayer(diffId: string): Promise<boolean> {
-    return this.layerStore.has(diffId);
-  }
-
-  async applyLayer(diffId: string, tar: Readable, parents: string[]): Promise<LayerInfo> {
-    const r = await this.lock.run(`layer:${diffId}`, () => this.layerStore.apply(diffId, tar, parents));
+  protected override layerApplied(diffId: string): void {
     this.ensureShortLink(diffId);
-    return { diffId: r.diffId, size: r.size };
   }
 
-  async removeLayer(diffId: string): Promise<void> {
-    const users = containersUsing(join(this.state, 'containers'), diffId);
-    if (users.length) throw conflict(`layer ${diffId} is used by container(s) ${users.join(', ')}`);
+  protected override layerRemoving(diffId: string): void {
     const link = join(this.state, 'l', shortLinkName(diffId));
     if (isSymlink(link)) unlinkSync(link);
-    this.layerStore.remove(diffId);
-  }
-
-  async layers(): Promise<LayerInfo[]> {
-    return this.layerStore.list().map((r) => ({ diffId: r.diffId, size: r.size }));
   }
 
   private ensureShortLink(diffId: string): string {
@@ -90,7 +63,7 @@ export class OverlayStorage implements StorageDriver {
   }
 
   private dirs(id: string) {
-    const dir = join(this.state, 'containers', checkContainerId(id));
+    const dir = this.containerDir(id);
     return { dir, upper: join(dir, 'upper'), work: join(dir, 'work'), merged: join(dir, 'merged'), rel: `containers/${id}` };
   }
 

@@ -5,13 +5,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { conflict, notFound, type DriverPaths, type ProbeReport } from '../../../kernel/contracts/common.ts';
+import { notFound, type ProbeReport } from '../../../kernel/contracts/common.ts';
 import type { Logger } from '../../../kernel/contracts/plugin.ts';
-import type { ContainerFsChange, LayerInfo, StorageDriver } from '../../../kernel/contracts/storage.ts';
-import { claimContainerRecord, containersUsing } from '../common/container-record.ts';
-import { checkContainerId } from '../common/entry-path.ts';
-import { KeyedLock } from '../common/keyed-lock.ts';
-import { LayerStore } from '../common/layer-store.ts';
+import type { ContainerFsChange, StorageDriver } from '../../../kernel/contracts/storage.ts';
+import { claimContainerRecord } from '../common/container-record.ts';
+import { LayeredStorage } from '../common/layered-storage.ts';
 import { packTree, type TarItem } from '../common/tar-writer.ts';
 import { recordedWhiteouts } from '../common/whiteout-style.ts';
 import { composeLayers } from './compose.ts';
@@ -19,19 +17,11 @@ import { diffSnapshots, snapshotTree, type Snapshot } from './snapshot.ts';
 
 export interface VfsStorageOptions { log?: Logger }
 
-export class VfsStorage implements StorageDriver {
+export class VfsStorage extends LayeredStorage implements StorageDriver {
   readonly name = 'vfs';
-  private paths?: DriverPaths;
-  private store?: LayerStore;
-  private readonly lock = new KeyedLock();
 
-  constructor(private readonly opts: VfsStorageOptions = {}) {}
-
-  async init(paths: DriverPaths): Promise<void> {
-    this.paths = paths;
-    this.store = new LayerStore(join(paths.state, 'layers'), recordedWhiteouts, this.opts.log);
-    this.store.init();
-    mkdirSync(join(paths.state, 'containers'), { recursive: true });
+  constructor(opts: VfsStorageOptions = {}) {
+    super(recordedWhiteouts, opts.log);
   }
 
   async probe(): Promise<ProbeReport> {
@@ -40,37 +30,8 @@ export class VfsStorage implements StorageDriver {
     return { ok: true, warnings, details: { 'Storage Driver': 'vfs (full copy per container)' } };
   }
 
-  private get state(): string {
-    if (!this.paths) throw new Error('vfs storage used before init()');
-    return this.paths.state;
-  }
-
-  private get layerStore(): LayerStore {
-    if (!this.store) throw new Error('vfs storage used before init()');
-    return this.store;
-  }
-
-  async hasLayer(diffId: string): Promise<boolean> {
-    return this.layerStore.has(diffId);
-  }
-
-  async applyLayer(diffId: string, tar: Readable, parents: string[]): Promise<LayerInfo> {
-    const r = await this.lock.run(`layer:${diffId}`, () => this.layerStore.apply(diffId, tar, parents));
-    return { diffId: r.diffId, size: r.size };
-  }
-
-  async removeLayer(diffId: string): Promise<void> {
-    const users = containersUsing(join(this.state, 'containers'), diffId);
-    if (users.length) throw conflict(`layer ${diffId} is used by container(s) ${users.join(', ')}`);
-    this.layerStore.remove(diffId);
-  }
-
-  async layers(): Promise<LayerInfo[]> {
-    return this.layerStore.list().map((r) => ({ diffId: r.diffId, size: r.size }));
-  }
-
   private dirs(id: string) {
-    const dir = join(this.state, 'containers', checkContainerId(id));
+    const dir = this.containerDir(id);
     return { dir, rootfs: join(dir, 'rootfs'), snapshot: join(dir, 'snapshot.json'), mounted: join(dir, 'mounted') };
   }
 
@@ -87,7 +48,7 @@ export class VfsStorage implements StorageDriver {
         mkdirSync(tmp);
         try {
           const layerViews = layers.map((l) => ({ ...this.layerStore.view(l), xattrs: this.layerStore.record(l)!.xattrs }));
-          for (const w of await composeLayers(tmp, layerViews)) this.opts.log?.warn(`container ${containerId}: ${w}`);
+          for (const w of await composeLayers(tmp, layerViews)) this.log?.warn(`container ${containerId}: ${w}`);
           writeFileSync(d.snapshot, JSON.stringify(snapshotTree(tmp)));
           renameSync(tmp, d.rootfs);
         } catch (e) {
