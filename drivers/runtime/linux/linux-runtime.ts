@@ -457,10 +457,15 @@ export class LinuxRuntime implements RuntimeDriver {
     this.clearExit(id, persist);
   }
 
-  /** ends our conmon (by the pid it wrote, after checking it is still that conmon) and waits for it */
+  /**
+   * Ends our conmon (by the pid it wrote, after checking it is still that conmon) and waits for it.
+   * Once its container is gone it is given a moment to finish on its own (last log lines, exit file).
+   */
   private async stopConmon(id: string, persist: string): Promise<void> {
     const pid = conmonPid(persist);
     if (!pid || !conmonAlive(id, persist)) return;
+    for (let i = 0; i < 40 && conmonAlive(id, persist); i++) await new Promise((r) => setTimeout(r, 25));
+    if (!conmonAlive(id, persist)) return;
     try { process.kill(pid, 'SIGTERM'); } catch { return; }
     for (let i = 0; i < 40 && conmonAlive(id, persist); i++) await new Promise((r) => setTimeout(r, 50));
     if (conmonAlive(id, persist)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
