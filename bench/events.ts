@@ -6,7 +6,7 @@
 // The replay logs are imported in the store's own byte format (unsynced, for speed) and
 // checked with verify() before they are measured.
 //   cold-open / cold-open-snapshot  open + world projection ready  vs opening the raw level db
-// Usage: npm run bench -- events [events=1000000]
+// Usage: npm run bench -- events [events=1000000] [append]   ('append': only the append metrics)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,10 +107,10 @@ async function rawWriters(db: Db, ops: Ops[][]): Promise<number> {
 }
 
 /**
- * Store and peer take turns on slices of the same work (alternating who goes first), so a
- * change in machine load hits both alike.
+ * Store and peer take turns on slices of the same work (by default one append per writer per
+ * slice, alternating who goes first), so changes in machine load and fsync latency hit both alike.
  */
-async function appendBench(root: string, metric: string, writers: number, total: number, slices = 10): Promise<void> {
+async function appendBench(root: string, metric: string, writers: number, total: number, slices = total / writers): Promise<void> {
   const work = jobs(total, writers);
   const ops = encodeOps(work);
   const store = await openEventStore(join(root, metric), { holder: 'bench' });
@@ -264,11 +264,13 @@ async function importLog(dir: string, work: Job[][], perCommit: number): Promise
 
 export default async function main(args: string[]): Promise<void> {
   const total = Number(args[0] ?? 1_000_000);
+  const only = args[1]; // 'append' stops after the append metrics
   const root = mkdtempSync(join(tmpdir(), 'berth-bench-events-'));
   note(`events bench in ${root} (${total} events for replay and cold open); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cpus`);
   try {
     await appendBench(root, 'append-1', 1, 500);
     await appendBench(root, 'append-64', 64, 12_800);
+    if (only === 'append') return;
 
     const world = await loadWorld();
     // the 1M log as 64 concurrent writers leave it (64 events per commit), imported, then verified
