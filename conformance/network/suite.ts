@@ -141,6 +141,8 @@ export function networkSuite(name: string, makeDriver: MakeDriver, opts: Network
     for (const c of ctrs) await driver.disconnect(c.net, c.ep).catch(() => undefined);
     for (const id of sandboxes) await driver.removeSandbox(id).catch(() => undefined);
     for (const n of nets) await driver.removeNetwork(n).catch(() => undefined);
+    // a driver that can purge its root does, so a failed run leaves nothing either
+    await (driver as unknown as { purge?: () => Promise<void> }).purge?.().catch(() => undefined);
     await shutdownOf(driver)?.();
     await outside.remove();
     await opts.after?.();

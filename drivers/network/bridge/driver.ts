@@ -160,6 +160,19 @@ export class BridgeDriver implements NetworkDriver {
     if (this.nets.size === 0) await this.firewall.teardown();
   }
 
+  /**
+   * Removes everything this root's bridge driver made on the host, whatever the daemon
+   * remembers: the bridges and veths its firewall rules name, the rules and chains, the
+   * DNS listeners. For tests and `system reset`-style cleanup of a root that is going away;
+   * container namespaces are the kernel's (removeSandbox).
+   */
+  async purge(): Promise<void> {
+    await this.shutdown();
+    this.nets.clear();
+    this.endpoints.clear();
+    await this.queue.run(() => this.pruneStale());
+  }
+
   /** Stops the DNS listeners without touching host state: the daemon is shutting down. */
   async shutdown(): Promise<void> {
     for (const r of this.resolvers.values()) await r.stop();
