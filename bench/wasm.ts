@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { buildWasmDemo } from '../demo/wasm/build.ts';
 import { median, note, report } from './format.ts';
 import { WasmRuntime } from '../drivers/runtime/wasm/driver.ts';
-import { nextExit, randomId, wasmSpec } from '../drivers/runtime/wasm/testing.ts';
+import { nextExit, randomId, removeCgroupParent, wasmSpec } from '../drivers/runtime/wasm/testing.ts';
 
 const RUNS = Number(process.argv[2] ?? 15);
 const COLD_RUNS = 3;
@@ -95,5 +95,5 @@ try {
   line('module-warm-start-no-prewarm', mp, 'node -e 0', f);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
-  for (const c of ['memory', 'cpu']) spawn('rmdir', [join('/sys/fs/cgroup', c, cgroupParent)], { stdio: 'ignore' });
+  removeCgroupParent(cgroupParent);
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { buildWasmDemo } from '../../demo/wasm/build.ts';
 import { WasmRuntime } from '../../drivers/runtime/wasm/driver.ts';
 import { CONTROLLERS } from '../../drivers/runtime/wasm/cgroups.ts';
+import { removeCgroupParent } from '../../drivers/runtime/wasm/testing.ts';
 import { runRuntimeConformance } from './suite.ts';
 
 const cgroupParent = `berth-wasm-conf-${Math.random().toString(36).slice(2, 10)}`;
@@ -15,7 +16,7 @@ const demoDir = mkdtempSync(join(tmpdir(), 'berth-wasm-demo-'));
 const demo = await buildWasmDemo(demoDir);
 process.on('exit', () => {
   rmSync(demoDir, { recursive: true, force: true });
-  for (const c of CONTROLLERS) rmSync(join('/sys/fs/cgroup', c, cgroupParent), { recursive: false, force: true });
+  removeCgroupParent(cgroupParent);
 });
 
 const app = ['/app.wasm', '-q'];

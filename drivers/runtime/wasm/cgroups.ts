@@ -2,8 +2,8 @@
 // controllers under /sys/fs/cgroup/<controller>). The kernel's OOM killer enforces the
 // memory limit on the whole runner (node plus the guest's linear memory), exactly as a
 // memory cgroup does for any Docker container, and memory.oom_control says it happened.
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { constants as fsConstants, existsSync } from 'node:fs';
+import { access, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Resources } from '../../../kernel/contracts/runtime.ts';
 
@@ -40,14 +40,14 @@ export class CgroupsV1 {
     return join(this.mountRoot, controller, this.parent, id);
   }
 
-  /** which controllers exist and are writable here */
+  /** which controllers exist and are writable here (creates nothing: groups appear at the first start) */
   async available(): Promise<Controller[]> {
     const ok: Controller[] = [];
     for (const c of CONTROLLERS) {
       const base = join(this.mountRoot, c);
       if (!existsSync(join(base, 'cgroup.procs'))) continue;
       try {
-        await mkdir(join(base, this.parent), { recursive: true });
+        await access(existsSync(join(base, this.parent)) ? join(base, this.parent) : base, fsConstants.W_OK);
         ok.push(c);
       } catch {
         // read-only or not permitted: that controller is unavailable

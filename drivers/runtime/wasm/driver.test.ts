@@ -10,7 +10,7 @@ import { buildWasmDemo } from '../../../demo/wasm/build.ts';
 import { parseJsonLine } from '../../../kernel/logs/index.ts';
 import { BerthError } from '../../../kernel/contracts/common.ts';
 import { WasmRuntime } from './driver.ts';
-import { nextExit, randomId, wasmSpec } from './testing.ts';
+import { nextExit, randomId, removeCgroupParent, wasmSpec } from './testing.ts';
 
 const test = suite('runtime-wasm');
 const tmp = mkdtempSync(join(tmpdir(), 'berth-wasm-test-'));
@@ -55,7 +55,7 @@ test.before(async () => {
 test.after(async () => {
   for (const id of started) await driver.delete(id, { force: true }).catch(() => {});
   driver.close();
-  for (const c of ['memory', 'cpu']) spawnSync('rmdir', [join('/sys/fs/cgroup', c, cgroupParent)]);
+  removeCgroupParent(cgroupParent);
   rmSync(tmp, { recursive: true, force: true });
 });
 

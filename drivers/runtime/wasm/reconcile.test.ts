@@ -2,14 +2,14 @@
 // ended meanwhile as exits (duringRecovery), the still-running ones adopted and watched.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWasmDemo } from '../../../demo/wasm/build.ts';
 import { WasmRuntime } from './driver.ts';
-import { nextExit, randomId, wasmSpec } from './testing.ts';
+import { nextExit, randomId, removeCgroupParent, wasmSpec } from './testing.ts';
 
 const test = suite('runtime-wasm reconcile');
 const tmp = mkdtempSync(join(tmpdir(), 'berth-wasm-reconcile-'));
@@ -28,7 +28,7 @@ test.before(async () => {
 test.after(async () => {
   for (const id of ids) await driver?.delete(id, { force: true }).catch(() => {});
   driver?.close();
-  for (const c of ['memory', 'cpu']) spawnSync('rmdir', [join('/sys/fs/cgroup', c, cgroupParent)]);
+  removeCgroupParent(cgroupParent);
   rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -1,7 +1,9 @@
 // Helpers for this driver's tests and bench: a minimal spec and waiting for an exit.
 import { firstValueFrom, filter, timeout } from 'rxjs';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONTROLLERS } from './cgroups.ts';
 import type { ContainerRuntimeSpec, ExitObservation, RuntimeDriver } from '../../../kernel/contracts/runtime.ts';
 
 export function randomId(): string {
@@ -35,4 +37,21 @@ export function wasmSpec(root: string, rootfs: string, args: string[], over: Par
 
 export function nextExit(driver: RuntimeDriver, id: string, ms = 20_000): Promise<ExitObservation> {
   return firstValueFrom(driver.exits().pipe(filter((x) => x.id === id), timeout(ms)));
+}
+
+/** test/bench cleanup: the cgroup parent and any empty container groups left under it */
+export function removeCgroupParent(parent: string): void {
+  for (const c of CONTROLLERS) {
+    const dir = join('/sys/fs/cgroup', c, parent);
+    if (!existsSync(dir)) continue;
+    const rmdir = (d: string) => {
+      try {
+        rmdirSync(d);
+      } catch {
+        // still has processes: leave it
+      }
+    };
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) rmdir(join(dir, e.name));
+    rmdir(dir);
+  }
 }
