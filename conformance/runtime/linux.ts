@@ -8,6 +8,7 @@ import type { DriverPaths } from '../../kernel/contracts/common.ts';
 import { writeBusyboxRootfs } from '../fixtures/busybox.ts';
 import { LinuxRuntime, type LinuxRuntimeConfig } from '../../drivers/runtime/linux/linux-runtime.ts';
 import { cgroupDirs } from '../../drivers/runtime/linux/cgroups.ts';
+import { forceCleanupSync } from '../../drivers/runtime/linux/cleanup-sync.ts';
 import { runRuntimeConformance, type MakeDriver, type RuntimeSuiteOptions } from './suite.ts';
 
 const arch = process.arch === 'x64' ? 'amd64' : process.arch;
@@ -17,6 +18,7 @@ export const makeLinuxDriver = (config: LinuxRuntimeConfig = { ociRuntime: 'runc
 export const linuxSuiteOptions: RuntimeSuiteOptions = {
   unsupported: [],
   makeRootfs: async (dir) => { copyRootfs(dir); return { rootfs: dir, platform: { os: 'linux', architecture: arch } }; },
+  cleanupSync: (ids, paths) => forceCleanupSync(paths, ids),
   leftovers: (id: string, paths: DriverPaths) => {
     const left = cgroupDirs(id).filter((d) => existsSync(d));
     if (existsSync(join(paths.run, 'oci', id))) left.push(`runc state ${id}`);

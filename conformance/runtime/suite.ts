@@ -64,6 +64,8 @@ export interface RuntimeSuiteOptions {
   logFormat?: LogFormat;
   /** what a driver left behind for a deleted container (cgroups, processes...): must be empty */
   leftovers?: (id: string, paths: DriverPaths) => string[];
+  /** synchronous cleanup run if the process exits before the suite's after-hook (a crash) */
+  cleanupSync?: (ids: string[], paths: DriverPaths) => void;
   /** the image is busybox (sh and applets): enables the isolation test (default: no workloads given) */
   busybox?: boolean;
 }
@@ -165,9 +167,15 @@ export function runtimeSuite(name: string, makeDriver: MakeDriver, opts: Runtime
     }
   }
 
+  let finished = false;
   s.before(async () => {
     base = mkdtempSync(join(tmpdir(), 'berth-rtconf-'));
     paths = { root: base, state: join(base, 'state'), run: join(base, 'run') };
+    process.on('exit', () => {
+      if (finished) return;
+      opts.cleanupSync?.([...created], paths);
+      rmSync(base, { recursive: true, force: true });
+    });
     driver = await open();
     const report = await driver.probe();
     assert.ok(report.ok, `probe failed: ${report.reason}`);
@@ -188,6 +196,7 @@ export function runtimeSuite(name: string, makeDriver: MakeDriver, opts: Runtime
     sub?.unsubscribe();
     drop(driver);
     rmSync(base, { recursive: true, force: true });
+    finished = true;
     assert.equal(left, [], 'resources left behind after delete');
   });
 

@@ -16,10 +16,12 @@ import { writeBusyboxRootfs } from '../../../conformance/fixtures/busybox.ts';
 import { LinuxRuntime } from './linux-runtime.ts';
 import { cgroupDirs, cgroupLayout } from './cgroups.ts';
 import { findBinary } from './binaries.ts';
+import { forceCleanupSync } from './cleanup-sync.ts';
 import { plugin } from './index.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'berth-linuxrt-'));
-process.on('exit', () => rmSync(base, { recursive: true, force: true })); // also when a test fails
+// also when a test fails or crashes: containers die, cgroups and temp files go
+process.on('exit', () => { forceCleanupSync(paths, ids); rmSync(base, { recursive: true, force: true }); });
 const paths: DriverPaths = { root: base, state: join(base, 'state'), run: join(base, 'run') };
 // one busybox tree, copied per container (writing it spawns busybox --list)
 const template = join(base, 'rootfs-template');
