@@ -12,7 +12,9 @@ export const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 export type NetworkCommand =
   | { type: 'CreateNetwork'; id: string; name: string; driver: string; subnet?: string; gateway?: string; internal: boolean; attachable: boolean;
-      enableIcc: boolean; options: Record<string, string>; labels: Record<string, string>; needsSubnet: boolean; pools?: AddressPool[] }
+      enableIcc: boolean; options: Record<string, string>; labels: Record<string, string>; needsSubnet: boolean; pools?: AddressPool[];
+      /** subnets the host routes already (read by the effect before deciding) */
+      hostSubnets?: string[] }
   | { type: 'Connect'; containerId: string; containerName: string; aliases: string[]; ipv4?: string; endpointId: string; ports: PortBinding[]; netnsPath: string }
   | { type: 'Disconnect'; containerId: string; force: boolean }
   | { type: 'RemoveNetwork' };
@@ -22,12 +24,13 @@ export function decideNetwork(w: World, n: NetworkRecord | undefined, cmd: Netwo
     if (!NETWORK_NAME.test(cmd.name)) throw badRequest(`invalid network name "${cmd.name}"`);
     if (w.networkNames.has(cmd.name)) throw conflict(`network with name ${cmd.name} already exists`);
     const inUse = [...w.networks.values()].map((x) => x.subnet).filter((s): s is string => !!s);
+    const taken = [...inUse, ...(cmd.hostSubnets ?? [])];
     let subnet = cmd.subnet, gateway = cmd.gateway;
     if (cmd.needsSubnet) {
       if (subnet) gateway = validateSubnet(subnet, inUse, gateway);
-      else { subnet = chooseSubnet(inUse, cmd.pools ?? DEFAULT_POOLS); gateway = gateway ?? gatewayOf(subnet); }
+      else { subnet = chooseSubnet(taken, cmd.pools ?? DEFAULT_POOLS); gateway = gateway ?? gatewayOf(subnet); }
     }
-    const { type: _t, needsSubnet: _n, pools: _p, ...rest } = cmd;
+    const { type: _t, needsSubnet: _n, pools: _p, hostSubnets: _h, ...rest } = cmd;
     return [{ type: E.created, data: { ...rest, subnet, gateway } }];
   }
   if (!n) throw notFound('network not found');

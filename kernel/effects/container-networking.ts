@@ -44,6 +44,20 @@ export function portBindings(c: ContainerRecord, pickFreePort: () => number): Po
   return out;
 }
 
+/** Subnets the host already routes (its own interfaces): a new network must not overlap them. */
+export async function hostRoutes(): Promise<string[]> {
+  const text = await readFile('/proc/net/route', 'utf8').catch(() => '');
+  const out: string[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const [, dest, , , , , , mask] = line.trim().split(/\s+/);
+    if (!dest || !mask || dest === '00000000') continue;
+    const ip = (h: string) => [3, 2, 1, 0].map((i) => parseInt(h.slice(i * 2, i * 2 + 2), 16)).join('.');
+    const bits = parseInt(mask, 16).toString(2).split('').filter((b) => b === '1').length;
+    out.push(`${ip(dest)}/${bits}`);
+  }
+  return out;
+}
+
 export class ContainerNetworking {
   private nextEphemeral = 32768 + Math.floor(Math.random() * 20000);
   constructor(private readonly engine: Engine) {}
@@ -77,7 +91,7 @@ export class ContainerNetworking {
     const [ev] = await this.decide(undefined, id, {
       type: 'CreateNetwork', id, name: req.name, driver: driverName, subnet: req.subnet, gateway: req.gateway, internal: !!req.internal,
       attachable: !!req.attachable, enableIcc: options['com.docker.network.bridge.enable_icc'] !== 'false', options, labels: req.labels ?? {},
-      needsSubnet: driver.needsNamespace, pools: this.engine.config.network.pools,
+      needsSubnet: driver.needsNamespace, pools: this.engine.config.network.pools, hostSubnets: await hostRoutes(),
     }, meta);
     const n = this.engine.world.networks.get(id)!;
     try {
@@ -156,10 +170,11 @@ export class ContainerNetworking {
     const mode = c.hostConfig.NetworkMode || 'default';
     const names = new Map<string, { aliases: string[]; ipv4?: string }>();
     const eps = c.networkingConfig.EndpointsConfig ?? {};
-    const primary = mode === 'default' ? 'bridge' : mode;
+    // "default" is the configured default driver's pre-defined network (bridge, host or none)
+    const primary = mode === 'default' ? this.engine.config.network.default : mode;
     names.set(primary, { aliases: [], ipv4: undefined });
     for (const [k, v] of Object.entries(eps)) {
-      const key = k === 'default' ? 'bridge' : k;
+      const key = k === 'default' ? primary : k;
       names.set(key, { aliases: v?.Aliases ?? [], ipv4: v?.IPAMConfig?.IPv4Address || undefined });
     }
     return [...names].map(([name, v]) => ({ net: this.network(name), ...v }));
@@ -192,7 +207,7 @@ export class ContainerNetworking {
         if (w.net.name !== 'bridge' && w.net.gateway && !embeddedResolver) embeddedResolver = w.net.gateway;
       }
     } catch (e) {
-      await this.tearDown(c, meta).catch(() => undefined);
+      await this.tearDown(c, meta, { sandboxCreated: true }).catch(() => undefined);
       throw e;
     }
     return { network: { mode: 'path', path: netnsPath }, etcFiles: await this.writeEtc(c, addresses, embeddedResolver) };
@@ -218,9 +233,11 @@ export class ContainerNetworking {
   }
 
   /** Disconnects every endpoint of the container and removes its sandbox. */
-  async tearDown(c: ContainerRecord, meta: CommandMeta): Promise<void> {
+  async tearDown(c: ContainerRecord, meta: CommandMeta, opts: { sandboxCreated?: boolean } = {}): Promise<void> {
     const cur = this.engine.world.containers.get(c.id) ?? c;
     let sandboxDriver: NetworkDriver | undefined;
+    // the sandbox exists while the container has endpoints (or when a start failed after making it)
+    const hasSandbox = opts.sandboxCreated || Object.keys(cur.networks).length > 0;
     for (const ep of Object.values(cur.networks)) {
       const n = this.engine.world.networks.get(ep.networkId);
       if (!n) continue;
@@ -232,7 +249,7 @@ export class ContainerNetworking {
       await this.decide(n, n.id, { type: 'Disconnect', containerId: c.id, force: true }, meta);
     }
     const mode = cur.hostConfig.NetworkMode || 'default';
-    if (!mode.startsWith('container:')) {
+    if (hasSandbox && !mode.startsWith('container:')) {
       if (!sandboxDriver) {
         try { const first = this.wantedNetworks(cur)[0].net; sandboxDriver = this.driver(first.driver); } catch { /* network gone */ }
       }
