@@ -8,7 +8,7 @@ const upstream = new FakeUpstream({ 'upstream.berth.test': '10.213.254.98' });
 const test = networkSuite('bridge (nftables)', async () => new BridgeDriver({ firewall: 'nftables', dnsUpstreams: [upstream.address] }), {
   kind: 'namespaced', driverName: 'bridge',
   connectivity: true, dns: true, dnsForward: { name: 'upstream.berth.test', ip: '10.213.254.98' },
-  ports: true, isolation: true, icc: true, egress: true, internal: true, reconcile: true, prune: true,
+  ports: true, isolation: true, overlap: true, icc: true, egress: true, internal: true, reconcile: true, prune: true,
   scopeTokens: (paths) => [rootSuffix(paths.root)],
   before: () => upstream.start(), after: () => upstream.stop(),
 });

@@ -30,6 +30,8 @@ export interface NetworkSuiteOptions {
   ports?: boolean;
   /** endpoints of different networks cannot reach each other */
   isolation?: boolean;
+  /** a network whose subnet overlaps a host route is refused, leaving nothing */
+  overlap?: boolean;
   /** enableIcc: false blocks traffic between endpoints of one network */
   icc?: boolean;
   /** egress is masqueraded behind the host's address; internal networks have none */
@@ -297,6 +299,22 @@ export function networkSuite(name: string, makeDriver: MakeDriver, opts: Network
       assert.not.ok(b2a, 'b1 must not reach a1');
       assert.not.ok(a2b, 'a1 must not reach b1');
       assert.is(tcp, null, 'b1 must not reach a1 over TCP');
+    });
+  }
+
+  if (opts.overlap) {
+    test('a subnet overlapping a host route is refused and leaves nothing', async () => {
+      const clash: NetworkSpec = { ...netA, id: randomHex(64), name: `berth-clash-${tag}` };
+      tokens.add(clash.id.slice(0, 8));
+      const links = (await snapshot()).links;
+      try {
+        await driver.createNetwork(clash);
+        nets.push(clash);
+        assert.unreachable('an overlapping subnet must be refused');
+      } catch (e) {
+        assert.match((e as Error).message, `subnet ${netA.subnet} overlaps the host route`);
+      }
+      assert.equal((await snapshot()).links, links);
     });
   }
 

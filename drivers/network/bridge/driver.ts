@@ -13,6 +13,7 @@ import { detectFirewall, makeFirewall, type FirewallChoice } from '../lib/firewa
 import { configureInside, deleteLink, freeIfName, ifNameByMac, inspectNetns, ipBatch, linkExists, setInterfaceSysctl } from '../lib/link.ts';
 import { bridgeName, hostVethName, macFromIp, netnsName, peerVethName, rootSuffix } from '../lib/names.ts';
 import { createNetns, removeNetns } from '../lib/netns.ts';
+import { hostIpv4Routes } from '../lib/routes.ts';
 import { clashes, ephemeralPort, hostPortBusy, portInUseError, toHostPort, type HostPort } from '../lib/ports.ts';
 import { NetworkResolver, parseUpstream } from '../lib/dns/resolver.ts';
 import { SerialQueue } from '../lib/serial.ts';
@@ -234,13 +235,8 @@ export class BridgeDriver implements NetworkDriver {
   }
 
   private async refuseRouteOverlap(subnet: string): Promise<void> {
-    const { stdout } = await run('ip', ['-4', '-o', 'route', 'show']);
-    for (const line of stdout.split('\n')) {
-      const m = /^([\d.]+(?:\/\d+)?)\s.*\bdev (\S+)/.exec(line);
-      if (!m || m[1] === 'default') continue;
-      const dest = m[1].includes('/') ? m[1] : `${m[1]}/32`;
-      if (overlaps(dest, subnet)) throw conflict(`subnet ${subnet} overlaps the host route ${dest} on ${m[2]}`);
-    }
+    const clash = (await hostIpv4Routes()).find((r) => overlaps(r.dest, subnet));
+    if (clash) throw conflict(`subnet ${subnet} overlaps the host route ${clash.dest} on ${clash.dev}`);
   }
 
   private enableIpForward(): void {

@@ -5,6 +5,8 @@ import { BridgeDriver } from './driver.ts';
 
 export { BridgeDriver, type BridgeConfig } from './driver.ts';
 export { parseBridgeConfig } from './config.ts';
+/** the host's IPv4 routes: pass their destinations to chooseSubnet's inUse so IPAM avoids them */
+export { hostIpv4Routes, type HostRoute } from '../lib/routes.ts';
 
 export const plugin: BerthPlugin = {
   manifest: {
