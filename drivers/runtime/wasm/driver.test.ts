@@ -278,6 +278,17 @@ test('a missing entrypoint fails start with 127 wording, a non-wasm file with 12
   assert.match(e2.message, /exec format error/);
 });
 
+test('a broken component fails start with a clear error and leaves nothing running', async () => {
+  writeFileSync(join(rootfs.component, 'broken.wasm'), Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]), Buffer.from('not really a component')]));
+  const spec = wasmSpec(tmp, rootfs.component, ['/broken.wasm']);
+  await driver.create(spec);
+  started.push(spec.id);
+  const err = await driver.start(spec.id).catch((e) => e);
+  assert.instance(err, Error);
+  assert.match(err.message, /jco could not transpile the component/);
+  assert.is((await driver.state(spec.id)).status, 'created');
+});
+
 test('unsupported operations reject with 501, never crash', async () => {
   const spec = wasmSpec(tmp, rootfs.module, ['/app.wasm']);
   await driver.create(spec);

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 export interface Transpiled { dir: string; js: string; digest: string }
 
@@ -26,18 +27,24 @@ export async function ensureTranspiled(component: Uint8Array, cacheRoot: string)
   return job;
 }
 
+/** jco in a worker thread: a second of CPU that must not stall the daemon's event loop */
+function transpileInWorker(component: Uint8Array): Promise<{ files: Record<string, Uint8Array>; imports: string[] }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./transpile-worker.mjs', import.meta.url), { workerData: component });
+    worker.once('message', (m: { files?: Record<string, Uint8Array>; imports?: string[]; error?: string }) => {
+      if (m.error !== undefined) reject(new Error(`jco could not transpile the component: ${m.error}`));
+      else resolve({ files: m.files!, imports: m.imports! });
+      void worker.terminate();
+    });
+    worker.once('error', (err) => reject(new Error(`jco could not transpile the component: ${err.message}`)));
+  });
+}
+
 async function transpileInto(component: Uint8Array, dir: string): Promise<void> {
-  const { transpile } = await import('@bytecodealliance/jco');
-  let out;
-  try {
-    out = await transpile(component, { name: 'guest', instantiation: 'async', noTypescript: true, quiet: true });
-  } catch (err) {
-    throw new Error(`jco could not transpile the component: ${(err as Error).message ?? err}`);
-  }
+  const out = await transpileInWorker(component);
   const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
     for (const [name, bytes] of Object.entries(out.files)) {
-      if (name.endsWith('.d.ts')) continue;
       await mkdir(dirname(join(tmp, name)), { recursive: true });
       await writeFile(join(tmp, name), bytes);
     }
