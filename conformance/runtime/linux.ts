@@ -8,6 +8,7 @@ import type { DriverPaths } from '../../kernel/contracts/common.ts';
 import { writeBusyboxRootfs } from '../fixtures/busybox.ts';
 import { LinuxRuntime, type LinuxRuntimeConfig } from '../../drivers/runtime/linux/linux-runtime.ts';
 import { cgroupDirs } from '../../drivers/runtime/linux/cgroups.ts';
+import { Layout } from '../../drivers/runtime/linux/layout.ts';
 import { forceCleanupSync } from '../../drivers/runtime/linux/cleanup-sync.ts';
 import { runRuntimeConformance, type MakeDriver, type RuntimeSuiteOptions } from './suite.ts';
 
@@ -21,9 +22,9 @@ export const linuxSuiteOptions: RuntimeSuiteOptions = {
   cleanupSync: (ids, paths) => forceCleanupSync(paths, ids),
   leftovers: (id: string, paths: DriverPaths) => {
     const left = cgroupDirs(id).filter((d) => existsSync(d));
-    if (existsSync(join(paths.run, 'oci', id))) left.push(`runc state ${id}`);
+    if (existsSync(join(new Layout(paths).runtimeRoot, id))) left.push(`runc state ${id}`);
     if (existsSync(join(paths.state, 'exits', id))) left.push(`exit file ${id}`);
-    if (existsSync(join(paths.run, 'sock', id.slice(0, 16)))) left.push(`attach socket link ${id}`);
+    if (existsSync(join(new Layout(paths).socketDir, id.slice(0, 16)))) left.push(`attach socket link ${id}`);
     for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
       try { if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(id)) left.push(`process ${pid}`); } catch { /* gone */ }
     }

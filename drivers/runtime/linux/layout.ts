@@ -2,14 +2,17 @@
 // bundle/config.json, persist/ (conmon's pid files, exit and oom markers), runtime.json (what
 // start/exec/attach need later). Shared: <state>/containers/<id> -> the container dir (so a
 // restarted daemon finds it from the id alone), <state>/exits (conmon's exit dir), and under
-// <run>: the OCI runtime's --root and the attach socket links.
+// <run>/runtime-linux: the OCI runtime's --root and the attach socket links (the run dir is shared).
 import { join } from 'node:path';
 import type { DriverPaths } from '../../../kernel/contracts/common.ts';
 
 export class Layout {
   constructor(readonly paths: DriverPaths) {}
-  get runtimeRoot() { return join(this.paths.run, 'oci'); }
-  get socketDir() { return join(this.paths.run, 'sock'); }
+  /** our part of the run dir, which every driver shares */
+  get runDir() { return join(this.paths.run, 'runtime-linux'); }
+  get runtimeRoot() { return join(this.runDir, 'oci'); }
+  get socketDir() { return join(this.runDir, 'sock'); }
+  get probeDir() { return join(this.runDir, 'probe'); }
   get exitDir() { return join(this.paths.state, 'exits'); }
   get indexDir() { return join(this.paths.state, 'containers'); }
   indexLink(id: string) { return join(this.indexDir, id); }

@@ -80,7 +80,7 @@ export class LinuxRuntime implements RuntimeDriver {
     if (wanted !== 'runc' && wanted !== 'crun') return this.fail(`unknown ociRuntime ${JSON.stringify(wanted)}: use "runc" or "crun"`);
     let chosen = wanted;
     let binary = findBinary(this.config.runtimePath ?? wanted);
-    const scratch = join(layout.paths.run, 'probe');
+    const scratch = layout.probeDir;
     if (wanted === 'crun') {
       const trial = binary ? trialRun(binary, scratch) : { ok: false, message: 'crun not found (apt-get install crun)' };
       if (!trial.ok) {
