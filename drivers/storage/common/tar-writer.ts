@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pack, type Header, type Pack } from 'tar-stream';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './entry-path.ts';
 import { devMajor, devMinor } from './special-files.ts';
+import { BINARY_XATTRS, paxForXattrs } from './pax-xattrs.ts';
 import { getXattrs, isOverlayPrivate } from './xattr.ts';
 
 export type TarItem =
@@ -67,17 +68,16 @@ function headerFor(rel: string, abs: string, st: Stats): Header {
   throw new Error(`${abs}: sockets cannot be stored in a layer`);
 }
 
-/** xattrs as PAX records; overlayfs bookkeeping and values the tar writer cannot carry as text are left out. */
+/** xattrs as PAX records; overlayfs bookkeeping (and, without binary support, non-text values) left out. */
 function paxXattrs(attrs: Record<string, Buffer> | undefined): Record<string, string> | undefined {
   if (!attrs) return undefined;
-  const pax: Record<string, string> = {};
+  const keep: Record<string, Buffer> = {};
   for (const [name, value] of Object.entries(attrs)) {
-    if (isOverlayPrivate(name)) continue;
-    const text = value.toString('utf8');
-    if (!Buffer.from(text, 'utf8').equals(value) || /[\n]/.test(name)) continue;
-    pax['SCHILY.xattr.' + name] = text;
+    if (isOverlayPrivate(name) || name.includes('\n')) continue;
+    if (!BINARY_XATTRS && !Buffer.from(value.toString('utf8'), 'utf8').equals(value)) continue;
+    keep[name] = value;
   }
-  return Object.keys(pax).length ? pax : undefined;
+  return Object.keys(keep).length ? paxForXattrs(keep) : undefined;
 }
 
 type HeaderArg = Partial<Header> & { name: string };

@@ -1,5 +1,5 @@
 // Interop with the real GNU tar: layers it writes (gnu and pax formats: long names, hard links,
-// symlinks, setuid, owners, fifos, xattrs) unpack to the same tree, and GNU tar reads our layers back.
+// symlinks, setuid, owners, fifos, text and binary xattrs) unpack to the same tree, and GNU tar reads our layers back.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, chmodSync, lchownSync } from 'node:fs';
@@ -33,7 +33,10 @@ test.before(async () => {
   lchownSync(join(src, 'private'), 1234, 5678);
   chmodSync(join(src, 'private'), 0o700);
   await mknod(join(src, 'fifo'), 'fifo', 0, 0, 0o640);
-  const errors = await setXattrs([{ path: join(src, 'one'), name: 'user.berth', value: Buffer.from('hello') }]);
+  const errors = await setXattrs([
+    { path: join(src, 'one'), name: 'user.berth', value: Buffer.from('hello') },
+    { path: join(src, 'suid'), name: 'trusted.berth', value: Buffer.from([0x00, 0xff, 0x01, 0x0a, 0x80]) }, // binary, like security.capability
+  ]);
   assert.equal(errors, []);
 });
 
@@ -46,7 +49,7 @@ async function describe(dir: string): Promise<Record<string, string>> {
     const p = join(dir, rel);
     const type = stat.isDirectory() ? 'd' : stat.isSymbolicLink() ? 'l' : stat.isFIFO() ? 'p' : 'f';
     const body = type === 'f' ? createHash('sha256').update(readFileSync(p)).digest('hex').slice(0, 12) : type === 'l' ? readlinkSync(p) : '';
-    const x = Object.entries(attrs.get(p) ?? {}).filter(([n]) => n.startsWith('user.')).map(([n, v]) => `${n}=${v}`).join(',');
+    const x = Object.entries(attrs.get(p) ?? {}).filter(([n]) => n.startsWith('user.') || n === 'trusted.berth').map(([n, v]) => `${n}=${v.toString('base64')}`).join(',');
     const mtime = type === 'd' ? '' : Math.floor(stat.mtimeMs / 1000); // dirs: their children moved them in src too
     out[rel] = [type, (stat.mode & 0o7777).toString(8), stat.uid, stat.gid, type === 'f' ? stat.size : '', mtime, body, x, type === 'f' ? stat.nlink : ''].join(' ');
   }
@@ -63,7 +66,7 @@ async function unpackBuffer(buf: Buffer, name: string): Promise<string> {
 
 for (const format of ['gnu', 'pax']) {
   test(`a GNU tar (${format} format) layer unpacks to the same tree`, async () => {
-    const buf = execFileSync('tar', [`--format=${format}`, '--xattrs', '--xattrs-include=user.*', '-C', src, '-cf', '-', '.'], { maxBuffer: 64 << 20 });
+    const buf = execFileSync('tar', [`--format=${format}`, '--xattrs', '--xattrs-include=user.*', '--xattrs-include=trusted.berth', '-C', src, '-cf', '-', '.'], { maxBuffer: 64 << 20 });
     const dir = await unpackBuffer(buf, `from-${format}`);
     const want = await describe(src);
     const got = await describe(dir);
@@ -79,7 +82,7 @@ test('GNU tar reads a layer we write, with hard links, long names and xattrs', a
   writeFileSync(tarFile, Buffer.concat(chunks));
   const out = join(root, 'gnu-extracted');
   mkdirSync(out);
-  execFileSync('tar', ['--xattrs', '--xattrs-include=user.*', '--same-owner', '-p', '-C', out, '-xf', tarFile]);
+  execFileSync('tar', ['--xattrs', '--xattrs-include=user.*', '--xattrs-include=trusted.berth', '--same-owner', '-p', '-C', out, '-xf', tarFile]);
   assert.equal(await describe(out), await describe(src));
   assert.is(lstatSync(join(out, 'two')).ino, lstatSync(join(out, 'one')).ino);
 });

@@ -12,6 +12,7 @@ import { extract as tarExtract, type Header } from 'tar-stream';
 import { BerthError } from '../../../kernel/contracts/common.ts';
 import { entryParts, entryRole, LayerEntryError } from './entry-path.ts';
 import { hasRealParents, lookupPath, lstatOrNull, type LayerView, type Lookup } from './layer-view.ts';
+import { BINARY_XATTRS, entryXattrs } from './pax-xattrs.ts';
 import { mknod, setOwner } from './special-files.ts';
 import { isOverlayPrivate, setXattrs, type XattrSet } from './xattr.ts';
 import type { WhiteoutStyle } from './whiteout-style.ts';
@@ -274,19 +275,16 @@ class Unpacker {
     setOwner(abs, h.uid ?? 0, h.gid ?? 0);
     // chown clears setuid/setgid, so the mode comes after it; symlinks have no mode of their own
     if (h.type !== 'symlink') chmodSync(abs, (h.mode ?? 0o644) & 0o7777);
-    for (const [key, value] of Object.entries((h.pax ?? {}) as Record<string, string>)) {
-      if (!key.startsWith('SCHILY.xattr.')) continue;
-      const name = key.slice('SCHILY.xattr.'.length);
+    for (const [name, value] of Object.entries(entryXattrs(h.pax))) {
       if (isOverlayPrivate(name)) {
         this.warnings.push(`${h.name}: dropped overlayfs-private xattr ${name}`);
         continue;
       }
-      // tar-stream decodes PAX values as UTF-8; a value that did not survive that is not written
-      if (value.includes('\uFFFD')) {
+      if (!BINARY_XATTRS && value.toString('utf8').includes('\uFFFD')) {
         this.warnings.push(`${h.name}: skipped xattr ${name}: binary value not representable by the tar parser`);
         continue;
       }
-      this.xattrs.push({ path: abs, name, value: Buffer.from(value, 'utf8') });
+      this.xattrs.push({ path: abs, name, value });
     }
     const mtime = h.mtime ?? new Date(0);
     if (h.type === 'directory') this.dirTimes.set(abs, mtime);
