@@ -157,7 +157,7 @@ async function rawDecode(dir: string): Promise<{ ms: number; events: number }> {
   await db.open();
   const t0 = performance.now();
   let events = 0;
-  const it = db.iterator({ ...LOG_RANGE, highWaterMarkBytes: 1 << 20 } as any);
+  const it = db.iterator({ ...LOG_RANGE, highWaterMarkBytes: 64 * 1024 } as any); // the store's read batch size
   for (;;) {
     const entries = await it.nextv(1000);
     if (entries.length === 0) break;
@@ -214,12 +214,14 @@ async function replayBench(dir: string, metric: string, world: Awaited<ReturnTyp
   report({ bench: BENCH, metric, value: median(rates), unit: 'events/s', peer: 'raw level iteration + msgpackr decode', peerValue: median(peer) });
 }
 
-async function coldOpen(dir: string, world: Awaited<ReturnType<typeof loadWorld>>): Promise<{ ms: number; from: number | null; replayed: number }> {
+async function coldOpen(dir: string, world: Awaited<ReturnType<typeof loadWorld>>) {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const store = await openEventStore(dir, { holder: 'bench' });
   const p = await createProjection(store, { name: 'world', version: 'bench-1', initial: world.initial, evolve: world.evolve });
   const ms = performance.now() - t0;
-  const r = { ms, from: p.opened.snapshotSeq, replayed: p.opened.replayed };
+  const cpu = process.cpuUsage(cpu0);
+  const r = { ms, cpuMs: (cpu.user + cpu.system) / 1000, from: p.opened.snapshotSeq, replayed: p.opened.replayed, open: store.openReport.timings, projectionMs: p.opened.ms };
   await p.stop();
   await store.close();
   return r;
@@ -297,10 +299,13 @@ export default async function main(args: string[]): Promise<void> {
     await runWriters(store, jobs(1000, 8, 5_000_000));
     await store.close();
     const withSnap: number[] = [];
-    let last = { from: null as number | null, replayed: 0 };
-    for (let r = 0; r < 3; r++) { const c = await coldOpen(dir, world); withSnap.push(c.ms); last = c; }
-    if (last.from === null) throw new Error('the snapshot was not used');
-    note(`cold-open-snapshot: from the snapshot at seq ${last.from}, replayed ${last.replayed} events`);
+    for (let r = 0; r < 3; r++) {
+      const c = await coldOpen(dir, world);
+      withSnap.push(c.ms);
+      if (c.from === null) throw new Error('the snapshot was not used');
+      const t = Object.entries(c.open).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+      note(`cold-open-snapshot run ${r + 1}: ${c.ms.toFixed(0)} ms wall, ${c.cpuMs.toFixed(0)} ms cpu; open (${t}) ms, projection ${c.projectionMs.toFixed(0)} ms from the snapshot at seq ${c.from} + ${c.replayed} events`);
+    }
     const raw: number[] = [];
     for (let r = 0; r < 3; r++) raw.push(await rawOpen(dir));
     report({ bench: BENCH, metric: 'cold-open', value: median(noSnap), unit: 'ms', peer: 'raw level open', peerValue: median(raw) });

@@ -56,6 +56,8 @@ export interface OpenReport {
   /** human summary of everything above that is not "all fine" */
   notes: string[];
   ms: number;
+  /** where the open spent its time (ms) */
+  timings: { lock: number; walScan: number; level: number; tailCheck: number };
 }
 
 export async function openEventStore(dir: string, opts: OpenOptions = {}): Promise<LevelEventStore> {
@@ -66,6 +68,9 @@ export async function openEventStore(dir: string, opts: OpenOptions = {}): Promi
   if ('held' in got) throw new StoreLockedError(dir, got.held);
   const lock = got.lock;
   const notes: string[] = [];
+  const timings = { lock: performance.now() - started, walScan: 0, level: 0, tailCheck: 0 };
+  let mark = performance.now();
+  const lap = (k: keyof typeof timings) => { const now = performance.now(); timings[k] = now - mark; mark = now; };
   try {
     let wal: WalScan | undefined;
     const walFile = newestWal(dir);
@@ -78,9 +83,11 @@ export async function openEventStore(dir: string, opts: OpenOptions = {}): Promi
         notes.push(`could not scan ${walFile}: ${(err as Error).message}`);
       }
     }
+    lap('walScan');
     const { db, repaired } = await openLevel(dir);
     if (repaired) notes.push(repaired);
     lock.confirm();
+    lap('level');
     let tail;
     try {
       tail = await checkTail(db, opts.tailCommits ?? 4);
@@ -88,13 +95,14 @@ export async function openEventStore(dir: string, opts: OpenOptions = {}): Promi
       await db.close();
       throw new StoreCorruptError(`event store ${dir}: checking the end of the log failed: ${(err as Error).message}`, err);
     }
+    lap('tailCheck');
     for (const d of tail.dropped) notes.push(`dropped seq ${d.seq}${d.stream ? ` (${d.stream}@${d.version} ${d.type})` : ''}: ${d.reason}`);
     for (const c of tail.corrupt) notes.push(`corrupt event kept at seq ${c.seq}: ${c.reason}`);
     notes.push(...tail.fixes);
     if (lock.tookOverFrom) notes.push(`took over a stale lock of pid ${lock.tookOverFrom.pid} ("${lock.tookOverFrom.holder}")`);
     const report: OpenReport = {
       dir, head: tail.head, checkedEvents: tail.checkedEvents, dropped: tail.dropped, corrupt: tail.corrupt, fixes: tail.fixes,
-      wal, repaired, tookOverLockFrom: lock.tookOverFrom, notes, ms: performance.now() - started,
+      wal, repaired, tookOverLockFrom: lock.tookOverFrom, notes, ms: performance.now() - started, timings,
     };
     const store = new LevelEventStore(db, dir, lock, report, tail, opts);
     if (tail.dropped.length || tail.corrupt.length || tail.fixes.length || repaired || (wal && !wal.complete)) opts.onTornTail?.(report);

@@ -102,6 +102,31 @@ test('(b) the newest LevelDB .log cut short: opens, reports the torn bytes, veri
   }
 });
 
+test('(b2) a torn tail in a WAL of several 32 KiB blocks is found from its last blocks', async () => {
+  const t = tempRoot('truncate-big');
+  try {
+    let s = await openEventStore(t.dir);
+    for (let i = 1; i <= 300; i++) await s.append(`s:${i % 5}`, [{ type: 'e.x', data: { i, pad: 'q'.repeat(500) } }], 'any', meta);
+    await s.close();
+    const logs = readdirSync(t.dir).filter((f) => /^\d+\.log$/.test(f)).sort();
+    const newest = join(t.dir, logs[logs.length - 1]);
+    assert.ok(statSync(newest).size > 3 * 32768, 'the log spans several blocks');
+    truncateSync(newest, statSync(newest).size - 100);
+    const cutSize = statSync(newest).size;
+    s = await openEventStore(t.dir);
+    try {
+      assert.ok(s.openReport.wal!.tornBytes > 0 && s.openReport.wal!.tornBytes < 1000, JSON.stringify(s.openReport.wal));
+      assert.is(s.openReport.wal!.bytes, cutSize);
+      assert.is(s.head, 299);
+      assert.equal(await s.verify(), { ok: true, checked: 299 });
+    } finally {
+      await s.close();
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
 async function corruptLast(dir: string, pick: (v: Buffer) => number) {
   const db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
   await db.open();

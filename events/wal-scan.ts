@@ -33,23 +33,29 @@ function safeReaddir(dir: string): string[] {
   try { return readdirSync(dir); } catch { return []; }
 }
 
+/** Every block starts with a record header, so the scan can start at a block near the end. */
+const TAIL_BLOCKS = 2;
+
 export function scanWal(file: string): WalScan {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
-    const buf = Buffer.allocUnsafe(size);
+    const start = Math.max(0, Math.floor(size / BLOCK) - TAIL_BLOCKS + 1) * BLOCK;
+    const buf = Buffer.allocUnsafe(size - start);
     let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buf, read, size - read, read);
+    while (read < buf.length) {
+      const n = readSync(fd, buf, read, buf.length - read, start + read);
       if (n === 0) break;
       read += n;
     }
-    return scanBuffer(file, buf.subarray(0, read));
+    const scan = scanBuffer(file, buf.subarray(0, read));
+    return { ...scan, bytes: size, badChecksumAt: scan.badChecksumAt === undefined ? undefined : start + scan.badChecksumAt };
   } finally {
     closeSync(fd);
   }
 }
 
+/** Scans `buf`, which starts at a block boundary of the log (fragments continued from before it are fine). */
 export function scanBuffer(file: string, buf: Buffer): WalScan {
   let pos = 0;
   let logicalStart = 0; // where the current (possibly fragmented) logical record began
