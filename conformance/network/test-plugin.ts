@@ -15,6 +15,8 @@ interface Net { bridge: string; gateway: string }
 export class TestNetworkPlugin {
   readonly calls: string[] = [];
   readonly accepts: string[] = [];
+  /** endpoint id -> the portmap ProgramExternalConnectivity asked for */
+  readonly portmaps = new Map<string, unknown[]>();
   private server?: Server;
   private readonly nets = new Map<string, Net>();
   private readonly endpoints = new Map<string, string>(); // endpoint id -> network id
@@ -86,6 +88,12 @@ export class TestNetworkPlugin {
         if (existsSync(`/sys/class/net/vbthp${h}`)) await ip(['link', 'del', `vbthp${h}`]);
         return {};
       }
+      case 'NetworkDriver.ProgramExternalConnectivity':
+        this.portmaps.set(req.EndpointID, req.Options?.['com.docker.network.portmap'] ?? []);
+        return {};
+      case 'NetworkDriver.RevokeExternalConnectivity':
+        this.portmaps.delete(req.EndpointID);
+        return {};
       case 'NetworkDriver.DeleteEndpoint':
         this.endpoints.delete(req.EndpointID);
         return {};

@@ -130,9 +130,30 @@ export class RemoteNetworkDriver implements NetworkDriver {
         await runIn(ep.netnsPath, 'ip', ['route', 'replace', r.Destination, ...via]);
       }
       this.joined.set(`${ref.NetworkID}/${ep.containerId}`, { srcName: src, ifName, mac: mac ?? '' });
-      return { ifName, gateway, ipv4: address, mac };
+      const ports = ep.ports.length ? await this.programPorts(ref, ep) : undefined;
+      return { ifName, gateway, ipv4: address, mac, ports };
     } catch (e) {
       await this.client.call('NetworkDriver.Leave', ref).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Published ports are the plugin's job (ProgramExternalConnectivity); one that does not implement it publishes nothing. */
+  private async programPorts(ref: EndpointRef, ep: EndpointSpec): Promise<EndpointResult['ports']> {
+    const proto = (p: 'tcp' | 'udp') => (p === 'tcp' ? 6 : 17);
+    try {
+      await this.client.call('NetworkDriver.ProgramExternalConnectivity', {
+        ...ref,
+        Options: {
+          'com.docker.network.endpoint.exposedports': ep.ports.map((p) => ({ Proto: proto(p.protocol), Port: p.containerPort })),
+          'com.docker.network.portmap': ep.ports.map((p) => ({
+            Proto: proto(p.protocol), IP: ep.ipv4 ? stripPrefix(ep.ipv4) : '', Port: p.containerPort, HostIP: p.hostIp, HostPort: p.hostPort, HostPortEnd: p.hostPort,
+          })),
+        },
+      });
+      return ep.ports;
+    } catch (e) {
+      if ((e as BerthError).status === 501) return [];
       throw e;
     }
   }
@@ -156,6 +177,11 @@ export class RemoteNetworkDriver implements NetworkDriver {
       }
     }
     this.joined.delete(key);
+    if (ep.ports.length) {
+      await this.client.call('NetworkDriver.RevokeExternalConnectivity', ref).catch((e: BerthError) => {
+        if (e.status !== 501) throw e;
+      });
+    }
     await this.client.call('NetworkDriver.Leave', ref);
     await this.client.call('NetworkDriver.DeleteEndpoint', ref);
   }
