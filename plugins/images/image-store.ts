@@ -7,6 +7,7 @@ import { loadArchive } from './archive/load.ts';
 import { saveArchive, type SaveFormat } from './archive/save.ts';
 import { commitImage, importRootfs } from './build-image.ts';
 import { decompressStream } from './compression.ts';
+import { downloadPool, type DownloadPool } from './download-pool.ts';
 import { ContentStore } from './content-store.ts';
 import { LayerInfoCache } from './layer-info.ts';
 import { pullImage } from './pull.ts';
@@ -17,6 +18,10 @@ export interface ImageStoreOptions {
   insecureRegistries?: string[];
   /** platform pulled when none is asked for, e.g. "linux/arm64" (default: the host's) */
   defaultPlatform?: string;
+  /** worker threads downloading large layers (default 3, Docker's download concurrency; 0: main thread only) */
+  downloadWorkers?: number;
+  /** layers at least this large go to a worker (default 4 MiB) */
+  workerMinBytes?: number;
 }
 
 export class ImageStore implements ImageService {
@@ -25,15 +30,23 @@ export class ImageStore implements ImageService {
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly insecureRegistries: string[];
   private readonly defaultPlatform?: string;
+  private readonly pool?: DownloadPool;
+  private readonly workerMinBytes: number;
 
   constructor(opts: ImageStoreOptions = {}) {
     this.insecureRegistries = opts.insecureRegistries ?? [];
     this.defaultPlatform = opts.defaultPlatform;
+    const workers = opts.downloadWorkers ?? 3;
+    this.pool = workers > 0 ? downloadPool(workers) : undefined;
+    this.workerMinBytes = opts.workerMinBytes ?? 4 << 20;
   }
 
   private get deps() {
     if (!this.content || !this.layerInfo) throw new Error('image store used before init()');
-    return { store: this.content, layers: this.layerInfo, insecureRegistries: this.insecureRegistries, inflight: this.inflight };
+    return {
+      store: this.content, layers: this.layerInfo, insecureRegistries: this.insecureRegistries, inflight: this.inflight,
+      pool: this.pool, workerMinBytes: this.workerMinBytes,
+    };
   }
 
   /** The content store (blobs by digest), for callers that need raw blobs. */

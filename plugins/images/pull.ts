@@ -6,7 +6,9 @@ import { familiarString, parseNormalizedWithTag, repositoryName } from '../../ke
 import { notFound } from '../../kernel/contracts/common.ts';
 import type { ContentStore } from './content-store.ts';
 import { checkConfig, describeImage, wasmArtifactConfig } from './describe.ts';
-import { plainTee, type LayerInfoCache } from './layer-info.ts';
+import { downloadBlob } from './download.ts';
+import type { DownloadPool } from './download-pool.ts';
+import type { LayerInfo, LayerInfoCache } from './layer-info.ts';
 import { limiter } from './limiter.ts';
 import { parseManifest, type Descriptor, type ImageManifest } from './manifest.ts';
 import { LAYER_TYPES, MT } from './media-types.ts';
@@ -19,6 +21,10 @@ export interface PullDeps {
   insecureRegistries: readonly string[];
   /** downloads in flight, shared by concurrent pulls of the same blob */
   inflight: Map<string, Promise<void>>;
+  /** worker threads for large layers (none: everything on the main thread) */
+  pool?: DownloadPool;
+  /** layers at least this large go to the pool */
+  workerMinBytes: number;
 }
 
 export interface PullOptions { platform?: string; auth?: RegistryAuth; onProgress?: (p: ProgressEvent) => void; signal?: AbortSignal }
@@ -26,45 +32,6 @@ export interface PullOptions { platform?: string; auth?: RegistryAuth; onProgres
 const MAX_CONCURRENT_DOWNLOADS = 3; // Docker's default
 const PROGRESS_INTERVAL_MS = 100;
 export const shortId = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
-
-/** A failure worth one resumed retry: the connection dropped or the body ended early. */
-function isTransient(e: unknown): boolean {
-  if (e instanceof RegistryError) return e.code === 'registry-unreachable';
-  const err = e as Error & { code?: string; cause?: { code?: string } };
-  const code = err.code ?? err.cause?.code;
-  return err.name === 'TypeError' || err.message === 'terminated' || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'ECONNREFUSED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_BODY_TIMEOUT'].includes(code ?? '');
-}
-
-/**
- * Downloads one blob into the store, verified; resumes once with a Range request. A `tee`
- * sees the bytes of the first attempt only (it is abandoned on a retry).
- */
-export async function downloadBlob(
-  client: RegistryClient, store: ContentStore, desc: Descriptor,
-  onBytes?: (n: number) => void, signal?: AbortSignal, tee?: ReturnType<typeof plainTee>,
-): Promise<void> {
-  const what = `blob ${desc.digest} from ${client.where}`;
-  const w = store.newWriter();
-  let retried = false;
-  for (;;) {
-    try {
-      const { body, status } = await client.getBlob(desc.digest, w.offset);
-      if (w.offset > 0 && status !== 206) await w.reset(); // no range support: start over
-      await w.append(body, onBytes, retried ? undefined : tee?.through);
-      if (w.offset < desc.size) throw Object.assign(new Error(`connection closed after ${w.offset} of ${desc.size} bytes`), { code: 'ECONNRESET' });
-      break;
-    } catch (e) {
-      tee?.abandon();
-      if (signal?.aborted || retried || !isTransient(e)) {
-        await w.abort();
-        const msg = (e as Error).message;
-        throw new RegistryError(`${what}: download failed${retried ? ' (after one resumed retry)' : ''}: ${msg}${(e as { cause?: Error }).cause ? ` (${(e as { cause: Error }).cause.message})` : ''}`, 503, 'download-failed');
-      }
-      retried = true;
-    }
-  }
-  await w.commit({ digest: desc.digest, size: desc.size, what });
-}
 
 export async function pullImage(deps: PullDeps, refString: string, opts: PullOptions): Promise<ImageDescriptor> {
   const ref = parseNormalizedWithTag(refString);
@@ -98,7 +65,9 @@ export async function pullImage(deps: PullDeps, refString: string, opts: PullOpt
   const upToDate = present.every(Boolean);
 
   // config
-  if (!(await deps.store.has(manifest.config.digest))) await downloadBlob(client, deps.store, manifest.config, undefined, opts.signal);
+  if (!(await deps.store.has(manifest.config.digest))) {
+    await downloadBlob((o) => client.getBlob(manifest.config.digest, o, opts.signal), deps.store, manifest.config, client.where, { signal: opts.signal });
+  }
   const configWhat = `${client.where}: config ${manifest.config.digest}`;
   const configDoc = await deps.store.readJson(manifest.config.digest);
   const config = manifest.config.mediaType === MT.wasmConfig
@@ -159,18 +128,31 @@ function fetchLayer(
   if (existing) return existing.then(() => emit({ status: 'Download complete', id }));
   const p = run(async () => {
     let last = 0;
-    let teeOk = true;
-    const tee = plainTee(); // diff ID and plain size computed while the bytes arrive
-    await downloadBlob(client, deps.store, layer, (n) => {
+    const onBytes = (n: number) => {
       const now = Date.now();
       if (now - last >= PROGRESS_INTERVAL_MS || n === layer.size) {
         last = now;
         emit({ status: 'Downloading', id, current: n, total: layer.size });
       }
-    }, signal, { through: tee.through, info: tee.info, abandon: () => { teeOk = false; tee.abandon(); } });
+    };
+    const onMainThread = () => downloadBlob((o) => client.getBlob(layer.digest, o, signal), deps.store, layer, client.where, { onBytes, signal, inspect: true });
+    let info: LayerInfo | undefined;
+    if (deps.pool && !deps.pool.disabled && layer.size >= deps.workerMinBytes) {
+      const job = { storeRoot: deps.store.root, desc: layer, domain: client.domain, where: client.where, request: await client.blobRequest(layer.digest), inspect: true };
+      try {
+        info = await deps.pool.download(job, onBytes, signal);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code !== 'unauthorized' && code !== 'pool-unavailable') throw e;
+        info = await onMainThread(); // re-authenticates through the client, or no workers here
+      }
+    } else {
+      info = await onMainThread();
+    }
     emit({ status: 'Verifying Checksum', id });
-    if (teeOk) await deps.layers.remember(layer.digest, await tee.info);
-    else await deps.layers.get(layer.digest); // resumed: decompress the stored blob once
+    // diff ID and plain size came with the download, unless it was resumed: then read the blob once
+    if (info) await deps.layers.remember(layer.digest, info);
+    else await deps.layers.get(layer.digest);
     emit({ status: 'Download complete', id });
   }, () => emit({ status: 'Waiting', id })).finally(() => deps.inflight.delete(layer.digest));
   deps.inflight.set(layer.digest, p);

@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ImageDescriptor } from '../../kernel/contracts/images.ts';
-import type { ImageStore } from './image-store.ts';
+import type { ImageStore, ImageStoreOptions } from './image-store.ts';
 import { blobsOf } from './manifest.ts';
 import { expectError, newStore, recorder } from './testing/harness.ts';
 import { buildBusyboxImage, tarOf } from './testing/images.ts';
@@ -27,8 +27,8 @@ let image: ImageDescriptor;
 let pushedDigest: string;
 let storeCount = 0;
 
-async function freshStore() {
-  return newStore(root, `store-${++storeCount}`);
+async function freshStore(opts: ImageStoreOptions = {}) {
+  return newStore(root, `store-${++storeCount}`, opts);
 }
 
 /** A TCP proxy to `target` that can cut a connection once it has sent `cutAfter` bytes downstream. */
@@ -300,35 +300,39 @@ test('unknown manifest media type (served through a rewriting proxy): clear refu
   }
 });
 
-test('dropped connection mid-layer: resumed once with a Range request; persistent drops fail cleanly; a retry succeeds', async () => {
-  const [, port] = reg.host.split(':');
-  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: Number(port) }, 300_000);
-  const ref = `${proxy.host}/berth/busybox:1`;
-  const big = image.layers[0];
-  try {
-    // one drop: the pull resumes where it stopped and succeeds
-    proxy.state.cutsLeft = 1;
-    const first = await freshStore();
-    const pulled = await first.images.pull(ref);
-    assert.is(pulled.id, image.id);
-    assert.is(proxy.state.cuts, 1);
-    assert.ok(proxy.state.ranges.some((r) => r > 0), `expected a Range request, saw ${JSON.stringify(proxy.state.ranges)}`);
+for (const mode of ['main thread', 'download worker'] as const) {
+  test(`dropped connection mid-layer (${mode}): resumed once with a Range request; persistent drops fail cleanly; a retry succeeds`, async () => {
+    const [, port] = reg.host.split(':');
+    const proxy = await startCuttingProxy({ host: '127.0.0.1', port: Number(port) }, 300_000);
+    const ref = `${proxy.host}/berth/busybox:1`;
+    const big = image.layers[0];
+    const opts: ImageStoreOptions = mode === 'main thread' ? { downloadWorkers: 0 } : { workerMinBytes: 0 };
+    try {
+      // one drop: the pull resumes where it stopped and succeeds
+      proxy.state.cutsLeft = 1;
+      const first = await freshStore(opts);
+      const pulled = await first.images.pull(ref);
+      assert.is(pulled.id, image.id);
+      assert.is(pulled.size, image.size);
+      assert.is(proxy.state.cuts, 1);
+      assert.ok(proxy.state.ranges.some((r) => r > 0), `expected a Range request, saw ${JSON.stringify(proxy.state.ranges)}`);
 
-    // drops every time: clear error, nothing half-stored
-    proxy.state.cutsLeft = 1000;
-    const second = await freshStore();
-    await expectError(second.images.pull(ref), new RegExp(`blob ${big.digest} from ${proxy.host}/berth/busybox: download failed \\(after one resumed retry\\)`));
-    assert.not.ok(await second.images.hasBlob(big.digest));
-    assert.equal(second.tmp(), []);
+      // drops every time: clear error, nothing half-stored
+      proxy.state.cutsLeft = 1000;
+      const second = await freshStore(opts);
+      await expectError(second.images.pull(ref), new RegExp(`blob ${big.digest} from ${proxy.host}/berth/busybox: download failed \\(after one resumed retry\\)`));
+      assert.not.ok(await second.images.hasBlob(big.digest));
+      assert.equal(second.tmp(), []);
 
-    // the network heals: the same pull succeeds
-    proxy.state.cutsLeft = 0;
-    const again = await second.images.pull(ref);
-    assert.is(again.id, image.id);
-    assert.equal(second.tmp(), []);
-  } finally {
-    await proxy.stop();
-  }
-});
+      // the network heals: the same pull succeeds
+      proxy.state.cutsLeft = 0;
+      const again = await second.images.pull(ref);
+      assert.is(again.id, image.id);
+      assert.equal(second.tmp(), []);
+    } finally {
+      await proxy.stop();
+    }
+  });
+}
 
 test.run();

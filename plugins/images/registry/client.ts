@@ -1,8 +1,6 @@
 // OCI Distribution client for one repository on one registry: endpoint (HTTPS, or HTTP where
 // allowed), auth (anonymous bearer tokens, basic, docker config credentials), manifests,
 // blob download with range resume, blob upload and cross-repository mount.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { BerthError, notFound } from '../../../kernel/contracts/common.ts';
 import type { RegistryAuth } from '../../../kernel/contracts/images.ts';
@@ -10,6 +8,7 @@ import { sha256Digest } from '../content-store.ts';
 import { MANIFEST_ACCEPT } from '../media-types.ts';
 import { credentialsFor } from './credentials.ts';
 import { isInsecureAllowed, registryHost } from './endpoint.ts';
+import { httpGet, HttpGetError, readText } from './http-get.ts';
 import { parseWwwAuthenticate } from './www-authenticate.ts';
 
 export interface ClientOptions {
@@ -24,12 +23,11 @@ export interface ClientOptions {
   signal?: AbortSignal;
 }
 
-const USER_AGENT = 'berth/0.1';
+export const USER_AGENT = 'berth/0.1';
 /** What the HTTPS probe found for an insecure-allowed registry, reused for a while. */
 const SCHEME_CACHE = new Map<string, { base: string; until: number }>();
 const SCHEME_CACHE_MS = 60_000;
-const HTTP_AGENT = new HttpAgent({ keepAlive: true, maxSockets: 16 });
-const HTTPS_AGENT = new HttpsAgent({ keepAlive: true, maxSockets: 16 });
+
 
 /** A registry refused or failed; the message names the registry and what was asked. */
 export class RegistryError extends BerthError {
@@ -54,6 +52,33 @@ function networkMessage(e: unknown): string {
   return cause ? `${cause.message}${cause.code && !cause.message.includes(cause.code) ? ` (${cause.code})` : ''}` : err.message;
 }
 
+/**
+ * Opens a blob GET (no auth handling: a 401 comes back as status 401). Shared by the client
+ * and the download workers, which get `req` from `blobRequest`.
+ */
+export async function openBlob(
+  req: { url: string; headers: Record<string, string>; authorization?: string },
+  digest: string, offset: number, domain: string, where: string, signal?: AbortSignal,
+): Promise<{ body: Readable; status: number; total?: number }> {
+  const headers = offset > 0 ? { ...req.headers, Range: `bytes=${offset}-` } : req.headers;
+  let res;
+  try {
+    res = await httpGet(req.url, headers, { authorization: req.authorization, signal, label: domain });
+  } catch (e) {
+    if (e instanceof HttpGetError) throw new RegistryError(e.message, 503, 'registry-unreachable');
+    throw e;
+  }
+  const status = res.statusCode ?? 0;
+  if (status === 401) return { body: res, status };
+  if (status === 404) { res.resume(); throw new RegistryError(`${where}: blob ${digest} not found: blob unknown`, 404, 'not-found'); }
+  if (status !== 200 && status !== 206) {
+    const text = await readText(res);
+    throw new RegistryError(`${where}: blob ${digest}: HTTP ${status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`);
+  }
+  const len = Number(res.headers['content-length'] ?? NaN);
+  return { body: res, status, total: Number.isFinite(len) ? len : undefined };
+}
+
 export class RegistryClient {
   private baseP?: Promise<string>;
   private authorization?: string;
@@ -63,6 +88,10 @@ export class RegistryClient {
   constructor(private readonly o: ClientOptions) {
     this.host = registryHost(o.domain);
     this.scopes = new Set([`repository:${o.repository}:${o.push ? 'pull,push' : 'pull'}`]);
+  }
+
+  get domain(): string {
+    return this.o.domain;
   }
 
   /** "localhost:5000/busybox" for messages. */
@@ -198,54 +227,26 @@ export class RegistryClient {
     return { bytes, mediaType: res.headers.get('content-type') ?? undefined, digest };
   }
 
-  /**
-   * GET of a blob from `offset` (a Range request when > 0). Caller consumes the body.
-   * Blobs go through node:http(s) rather than fetch: same semantics, far less overhead per
-   * byte on large layers. Redirects (to a storage backend) are followed without credentials.
-   */
-  async getBlob(digest: string, offset = 0): Promise<{ body: Readable; status: number; total?: number }> {
-    const headers: Record<string, string> = offset > 0 ? { Range: `bytes=${offset}-` } : {};
-    const path = this.repoPath('blobs', digest);
-    let res = await this.rawGet(await this.url(path), headers);
-    if (res.statusCode === 401) {
-      res.resume();
-      await (await this.request(path, { method: 'HEAD' })).body?.cancel(); // answers the challenge
-      res = await this.rawGet(await this.url(path), headers);
-    }
-    const status = res.statusCode ?? 0;
-    if (status === 404) { res.resume(); throw new RegistryError(`${this.where}: blob ${digest} not found: blob unknown`, 404, 'not-found'); }
-    if (status !== 200 && status !== 206) {
-      const text = await new Promise<string>((r) => { let t = ''; res.setEncoding('utf8').on('data', (d) => { t += d; }).on('end', () => r(t)).on('error', () => r(t)); });
-      throw new RegistryError(`${this.where}: blob ${digest}: HTTP ${status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`);
-    }
-    const len = Number(res.headers['content-length'] ?? NaN);
-    return { body: res, status, total: Number.isFinite(len) ? len : undefined };
+  /** Absolute URL and headers for a blob GET, with credentials as they stand now. */
+  async blobRequest(digest: string): Promise<{ url: string; headers: Record<string, string>; authorization?: string }> {
+    return { url: await this.url(this.repoPath('blobs', digest)), headers: { 'User-Agent': USER_AGENT }, authorization: this.authorization };
   }
 
-  private rawGet(url: string, headers: Record<string, string>, redirects = 0, sameOrigin = true): Promise<IncomingMessage> {
-    const u = new URL(url);
-    const h: Record<string, string> = { ...headers, 'User-Agent': USER_AGENT };
-    if (sameOrigin && this.authorization) h.Authorization = this.authorization;
-    const mod = u.protocol === 'https:' ? httpsRequest : httpRequest;
-    const agent = u.protocol === 'https:' ? HTTPS_AGENT : HTTP_AGENT;
-    return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = mod(u, { headers: h, agent, signal: this.o.signal }, (res) => {
-        const loc = res.headers.location;
-        if (loc && [301, 302, 303, 307, 308].includes(res.statusCode ?? 0)) {
-          res.resume();
-          if (redirects >= 5) return reject(new RegistryError(`${this.where}: too many redirects fetching ${u.pathname}`));
-          const next = new URL(loc, u);
-          resolve(this.rawGet(next.toString(), headers, redirects + 1, sameOrigin && next.origin === u.origin));
-          return;
-        }
-        resolve(res);
-      });
-      req.on('error', (e) => {
-        if (this.o.signal?.aborted) return reject(e);
-        reject(new RegistryError(`${this.o.domain}: GET ${u.pathname} failed: ${(e as Error).message}`, 503, 'registry-unreachable'));
-      });
-      req.end();
-    });
+  /** Answers the registry's challenge for this repository (a HEAD on the blob). */
+  async refreshAuth(digest: string): Promise<void> {
+    await (await this.request(this.repoPath('blobs', digest), { method: 'HEAD' })).body?.cancel();
+  }
+
+  /** GET of a blob from `offset` (a Range request when > 0). Caller consumes the body. */
+  async getBlob(digest: string, offset = 0, signal?: AbortSignal): Promise<{ body: Readable; status: number; total?: number }> {
+    let res = await openBlob(await this.blobRequest(digest), digest, offset, this.o.domain, this.where, signal ?? this.o.signal);
+    if (res.status === 401) {
+      res.body.resume();
+      await this.refreshAuth(digest);
+      res = await openBlob(await this.blobRequest(digest), digest, offset, this.o.domain, this.where, signal ?? this.o.signal);
+    }
+    if (res.status === 401) throw new RegistryError(`${this.where}: access to blob ${digest} denied`, 400, 'unauthorized');
+    return res;
   }
 
   async getBlobBuffer(digest: string): Promise<Buffer> {

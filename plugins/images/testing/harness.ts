@@ -2,12 +2,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProgressEvent } from '../../../kernel/contracts/images.ts';
-import { ImageStore } from '../image-store.ts';
+import { ImageStore, type ImageStoreOptions } from '../image-store.ts';
 
 /** A fresh ImageStore under `root`/`name`; `tmp()` lists its temp dir (empty when nothing leaked). */
-export async function newStore(root: string, name: string): Promise<{ images: ImageStore; tmp: () => string[] }> {
+export async function newStore(root: string, name: string, opts: ImageStoreOptions = {}): Promise<{ images: ImageStore; tmp: () => string[] }> {
   const state = join(root, name);
-  const images = new ImageStore();
+  const images = new ImageStore(opts);
   await images.init({ root, state, run: join(root, 'run') });
   return { images, tmp: () => readdirSync(join(state, 'tmp')) };
 }
