@@ -61,7 +61,7 @@ export async function unpackLayer(opts: UnpackOptions): Promise<UnpackResult> {
   const feed = (async () => {
     for await (const chunk of opts.tar) {
       hash.update(chunk as Buffer);
-      if (!extract.write(chunk)) await drained(extract);
+      if (!extract.write(chunk)) await drained(extract as unknown as Emitter);
     }
     extract.end(null); // streamx: end(data), null means no final chunk
   })().catch((e) => {
@@ -77,10 +77,15 @@ export async function unpackLayer(opts: UnpackOptions): Promise<UnpackResult> {
   return unpacker.finish();
 }
 
-function drained(stream: { once(ev: string, fn: (...a: unknown[]) => void): unknown }): Promise<void> {
+type Emitter = { once(ev: string, fn: () => void): unknown; off(ev: string, fn: () => void): unknown };
+
+/** Resolves on 'drain', rejects if the parser closes first; never leaves a listener behind. */
+function drained(stream: Emitter): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.once('drain', () => resolve());
-    stream.once('close', () => reject(new Error('tar parser closed')));
+    const onDrain = () => { stream.off('close', onClose); resolve(); };
+    const onClose = () => { stream.off('drain', onDrain); reject(new Error('tar parser closed')); };
+    stream.once('drain', onDrain);
+    stream.once('close', onClose);
   });
 }
 
