@@ -212,23 +212,28 @@ test('with prewarming, a ready runner takes the next container of either kind', 
   }
 });
 
-test('network mode "path": the runner lives in the container\'s network namespace', async () => {
+test('network mode "path": the runner enters the netns (always), a socket-less guest need not (default)', async () => {
   const ns = `berth-wasm-${randomId().slice(0, 8)}`;
   spawnSync('ip', ['netns', 'add', ns]);
+  const always = new WasmRuntime({ cgroupParent, joinNetns: 'always', prewarm: false });
+  await always.init(paths);
   try {
     const nsPath = `/var/run/netns/${ns}`;
-    const spec = wasmSpec(tmp, rootfs.component, ['/app.wasm', 'sleep', '60000'], { network: { mode: 'path', path: nsPath } });
-    await driver.create(spec);
-    started.push(spec.id);
-    const exited = nextExit(driver, spec.id);
-    const { pid } = await driver.start(spec.id);
-    await waitFor(() => logLines(spec.log.path).length > 0, 10_000);
     const inode = (p: string) => statSync(p).ino;
-    assert.is(inode(`/proc/${pid}/ns/net`), inode(nsPath));
-    assert.is.not(inode(`/proc/${pid}/ns/net`), inode('/proc/self/ns/net'));
-    await driver.kill(spec.id, 'KILL');
-    await exited;
+    for (const [d, inside] of [[always, true], [driver, false]] as const) {
+      const spec = wasmSpec(tmp, rootfs.component, ['/app.wasm', 'sleep', '60000'], { network: { mode: 'path', path: nsPath } });
+      await d.create(spec);
+      const exited = nextExit(d, spec.id);
+      const { pid } = await d.start(spec.id);
+      await waitFor(() => logLines(spec.log.path).length > 0, 10_000);
+      assert.is(inode(`/proc/${pid}/ns/net`) === inode(nsPath), inside);
+      assert.is(inode(`/proc/${pid}/ns/net`) === inode('/proc/self/ns/net'), !inside);
+      await d.kill(spec.id, 'KILL');
+      await exited;
+      await d.delete(spec.id);
+    }
   } finally {
+    always.close();
     spawnSync('ip', ['netns', 'del', ns]);
   }
 });

@@ -20,7 +20,7 @@ import { EXIT_FILE, readExitFile } from './exit-file.ts';
 import { launchMonitor, PrewarmedMonitor, RUNNER_OUT, type Monitor } from './monitor.ts';
 import { isAlive, procStat, psRows, rssBytes, systemCpuNs, ticksToNs } from './proc.ts';
 import { entrypointCandidates, envEntries, runnerConfig, supportsPlatform, unsupportedFeatures } from './runner-config.ts';
-import { ensureTranspiled } from './transpile-cache.ts';
+import { ensureTranspiled, usesNetwork } from './transpile-cache.ts';
 import { wasmKind, type WasmKind } from './wasm-binary.ts';
 import { followLog } from './log-follow.ts';
 
@@ -37,6 +37,12 @@ export interface WasmRuntimeOptions {
    * memory limit (the runner's own baseline must be charged to their cgroup) or a netns.
    */
   prewarm?: boolean;
+  /**
+   * 'if-used' (default): only a guest with a socket API (a component importing wasi:sockets or
+   * wasi:http) runs inside the container's netns; others cannot tell and may take a prewarmed
+   * runner. 'always': every runner enters the netns.
+   */
+  joinNetns?: 'if-used' | 'always';
 }
 
 const CONFIG_FILE = 'wasm-config.json';
@@ -209,7 +215,11 @@ export class WasmRuntime implements RuntimeDriver {
     const startedAtNano = nowNano();
     let m: Monitor;
     try {
-      m = await this.#launch({ configPath, dir: spec.dir, cgroupProcs, stdin: spec.process.openStdin }, spec);
+      // a guest without any socket API (every preview 1 module; components importing no
+      // wasi:sockets or wasi:http) needs no netns: it can take a prewarmed runner
+      const needsNetns = this.#opts.joinNetns === 'always' || (transpiled !== undefined && usesNetwork(transpiled.imports));
+      const netnsPath = spec.network.mode === 'path' && needsNetns ? spec.network.path : undefined;
+      m = await this.#launch({ configPath, dir: spec.dir, cgroupProcs, stdin: spec.process.openStdin, netnsPath }, spec);
     } catch (err) {
       this.#closeStdin(id);
       await this.#cgroups.remove(id, rec.cgroups).catch(() => {});
@@ -244,8 +254,8 @@ export class WasmRuntime implements RuntimeDriver {
   }
 
   /** a prewarmed runner when one fits, else a fresh one; then prepares the next */
-  async #launch(l: { configPath: string; dir: string; cgroupProcs: string[]; stdin: boolean }, spec: ContainerRuntimeSpec): Promise<Monitor> {
-    const netnsPath = spec.network.mode === 'path' ? spec.network.path : undefined;
+  async #launch(l: { configPath: string; dir: string; cgroupProcs: string[]; stdin: boolean; netnsPath?: string }, spec: ContainerRuntimeSpec): Promise<Monitor> {
+    const { netnsPath } = l;
     const idle = this.#idle;
     // a prewarmed runner is already in the daemon's netns, charged to the daemon's memory cgroup, and reads /dev/null
     const fits = idle?.isReady && idle.child.exitCode === null && !netnsPath && !l.stdin && !(spec.resources.memory && spec.resources.memory > 0);

@@ -6,7 +6,13 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-export interface Transpiled { dir: string; js: string; digest: string }
+export interface Transpiled {
+  dir: string;
+  js: string;
+  digest: string;
+  /** the WASI interfaces the component imports, e.g. "wasi:sockets/tcp" */
+  imports: string[];
+}
 
 const inflight = new Map<string, Promise<Transpiled>>();
 
@@ -17,11 +23,13 @@ export function sha256Hex(data: Uint8Array): string {
 export async function ensureTranspiled(component: Uint8Array, cacheRoot: string): Promise<Transpiled> {
   const hex = sha256Hex(component);
   const dir = join(cacheRoot, hex);
-  const done: Transpiled = { dir, js: join(dir, 'guest.js'), digest: `sha256:${hex}` };
-  if (existsSync(join(dir, 'imports.json'))) return done;
+  const done = async (): Promise<Transpiled> => ({
+    dir, js: join(dir, 'guest.js'), digest: `sha256:${hex}`, imports: JSON.parse(await readFile(join(dir, 'imports.json'), 'utf8')),
+  });
+  if (existsSync(join(dir, 'imports.json'))) return done();
   let job = inflight.get(hex);
   if (!job) {
-    job = transpileInto(component, dir).then(() => done).finally(() => inflight.delete(hex));
+    job = transpileInto(component, dir).then(done).finally(() => inflight.delete(hex));
     inflight.set(hex, job);
   }
   return job;
@@ -59,6 +67,11 @@ async function transpileInto(component: Uint8Array, dir: string): Promise<void> 
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** a component that imports no sockets and no HTTP cannot touch any network */
+export function usesNetwork(imports: string[]): boolean {
+  return imports.some((i) => i.startsWith('wasi:sockets/') || i.startsWith('wasi:http/'));
 }
 
 /** reads the file and transpiles it if it is new */
