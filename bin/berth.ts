@@ -4,10 +4,14 @@ import { Command } from 'commander';
 import { buildProgram } from '../cli/program.ts';
 import { ApiError, DaemonUnreachable } from '../cli/client.ts';
 import { ExitError } from '../cli/exit.ts';
-import { daemonCommand, runDaemon, type DaemonFlags } from './berthd.ts';
 
 const program = buildProgram();
-program.addCommand(daemonCommand(new Command('daemon').description('Run berthd in the foreground')).action((o: DaemonFlags) => runDaemon(o)));
+// berthd's own flags and code, loaded only for `berth daemon` (it pulls in every driver)
+program.command('daemon').description('Run berthd in the foreground (same flags as berthd)').allowUnknownOption().helpOption(false).argument('[flags...]')
+  .action(async (flags: string[]) => {
+    const { daemonCommand, runDaemon } = await import('./berthd.ts');
+    await daemonCommand(new Command('berth daemon')).action((o) => runDaemon(o)).parseAsync(flags, { from: 'user' });
+  });
 program.exitOverride();
 
 try {

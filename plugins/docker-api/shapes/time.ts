@@ -8,11 +8,11 @@ export const unixSeconds = (ns: bigint): number => Number(ns / 1_000_000_000n);
 
 /** go-units HumanDuration: "Less than a second", "3 seconds", "About a minute", "2 hours"… */
 export function humanDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
+  const s = Math.floor(ms / 1000);
   if (s < 1) return 'Less than a second';
   if (s === 1) return '1 second';
   if (s < 60) return `${s} seconds`;
-  const m = Math.round(ms / 60000);
+  const m = Math.floor(ms / 60000);
   if (m === 1) return 'About a minute';
   if (m < 60) return `${m} minutes`;
   const h = Math.round(ms / 3600000);
