@@ -58,9 +58,12 @@ export async function nslookup(netns: string, name: string, server: string): Pro
 export class Procs {
   private readonly children: ChildProcess[] = [];
   start(netns: string, args: string[]): ChildProcess {
+    return this.startCmd(netns, BUSYBOX, args);
+  }
+  startCmd(netns: string, cmd: string, args: string[]): ChildProcess {
     const child = netns
-      ? spawn('nsenter', [`--net=${netns}`, '--', BUSYBOX, ...args], { stdio: 'ignore' })
-      : spawn(BUSYBOX, args, { stdio: 'ignore' });
+      ? spawn('nsenter', [`--net=${netns}`, '--', cmd, ...args], { stdio: 'ignore' })
+      : spawn(cmd, args, { stdio: 'ignore' });
     this.children.push(child);
     return child;
   }
@@ -181,4 +184,29 @@ export async function hostSnapshot(pattern: RegExp, tokens: readonly string[]): 
 export function tempRoot(): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'berth-net-'));
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A UDP echo server (node) inside a namespace, answering "echo:<message>". */
+export function startUdpEcho(procs: Procs, netns: string, port: number): void {
+  const code = `require('dgram').createSocket('udp4').on('message', function (m, r) { this.send('echo:' + m, r.port, r.address); }).bind(${port}, '0.0.0.0')`;
+  procs.startCmd(netns, process.execPath, ['-e', code]);
+}
+
+/** Sends one datagram from the host and waits for the answer; null on timeout. Retries until `timeoutMs`. */
+export async function udpAsk(host: string, port: number, message: string, timeoutMs = 8000): Promise<string | null> {
+  const { createSocket } = await import('node:dgram');
+  const sock = createSocket('udp4');
+  try {
+    return await new Promise<string | null>((resolve) => {
+      const deadline = setTimeout(() => resolve(null), timeoutMs);
+      sock.on('message', (m) => { clearTimeout(deadline); clearInterval(again); resolve(m.toString()); });
+      sock.on('error', () => undefined);
+      const send = () => sock.send(message, port, host);
+      const again = setInterval(send, 300); // the server may still be starting
+      send();
+      setTimeout(() => clearInterval(again), timeoutMs);
+    });
+  } finally {
+    sock.close();
+  }
 }

@@ -11,7 +11,7 @@ import type { DriverPaths } from '../../kernel/contracts/common.ts';
 import type { EndpointResult, EndpointSpec, NetworkDriver, NetworkSpec, PortBinding } from '../../kernel/contracts/network.ts';
 import { allocate, gatewayOf, withPrefix } from '../../kernel/ipam.ts';
 import {
-  freeSubnets, hostSnapshot, nslookup, OutsideHost, ping, Procs, randomHex, sh, startHttpd, tempRoot, webRoot, wget,
+  freeSubnets, hostSnapshot, nslookup, OutsideHost, ping, Procs, randomHex, sh, startHttpd, startUdpEcho, tempRoot, udpAsk, webRoot, wget,
 } from './harness.ts';
 
 export interface NetworkSuiteOptions {
@@ -249,8 +249,12 @@ export function networkSuite(name: string, makeDriver: MakeDriver, opts: Network
       const pub = await mkCtr('p1', netA, [
         { containerPort: 80, protocol: 'tcp', hostIp: '', hostPort: published },
         { containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 0 },
+        { containerPort: 5353, protocol: 'udp', hostIp: '127.0.0.1', hostPort: 0 },
       ]);
       await startHttpd(procs, pub.netnsPath, '0.0.0.0:80', www);
+      startUdpEcho(procs, pub.netnsPath, 5353);
+      const udpPort = pub.result.ports?.find((p) => p.protocol === 'udp')?.hostPort ?? 0;
+      assert.is(await udpAsk('127.0.0.1', udpPort, `berth-${tag}`), `echo:berth-${tag}`, 'UDP published on 127.0.0.1');
       const chosen = pub.result.ports?.find((p) => p.hostIp === '127.0.0.1')?.hostPort ?? 0;
       assert.ok(chosen > 0, 'hostPort 0 was replaced by a chosen port');
       assert.match((await curl(`http://127.0.0.1:${published}/`)) ?? '', `hello from berth ${tag}`);
