@@ -54,7 +54,7 @@ function lifecycle(n: number): NewEvent[] {
 interface Job { stream: string; event: NewEvent; expected: number }
 
 /** the append jobs of `total` events, dealt to `writers` writers (one container per writer at a time) */
-function jobs(total: number, writers: number, firstContainer = 0): Job[][] {
+export function jobs(total: number, writers: number, firstContainer = 0): Job[][] {
   const out: Job[][] = Array.from({ length: writers }, () => []);
   let made = 0;
   for (let n = firstContainer; made < total; n++) {
@@ -130,7 +130,7 @@ async function appendBench(root: string, metric: string, writers: number, total:
 
 // ---- replay and cold open ---------------------------------------------------------------
 
-async function loadWorld(): Promise<{ initial: () => any; evolve: (s: any, e: StoredEvent) => any; what: string }> {
+export async function loadWorld(): Promise<{ initial: () => any; evolve: (s: any, e: StoredEvent) => any; what: string }> {
   try {
     const w = await import('../kernel/world.ts');
     if (typeof w.evolveWorld === 'function' && typeof w.emptyWorld === 'function') {
@@ -214,7 +214,7 @@ async function replayBench(dir: string, metric: string, world: Awaited<ReturnTyp
   report({ bench: BENCH, metric, value: median(rates), unit: 'events/s', peer: 'raw level iteration + msgpackr decode', peerValue: median(peer) });
 }
 
-async function coldOpen(dir: string, world: Awaited<ReturnType<typeof loadWorld>>) {
+export async function coldOpen(dir: string, world: Awaited<ReturnType<typeof loadWorld>>) {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const store = await openEventStore(dir, { holder: 'bench' });
@@ -232,9 +232,10 @@ async function coldOpen(dir: string, world: Awaited<ReturnType<typeof loadWorld>
  * group committer lays it out (unsynced bulk import: only the write path differs; the
  * bytes are the store's own, and the caller verifies the result).
  */
-async function importLog(dir: string, work: Job[][], perCommit: number): Promise<void> {
+export async function importLog(dir: string, work: Job[][], perCommit: number): Promise<void> {
   const order = work.flatMap((list, w) => list.map((j, i) => ({ j, w, i }))).sort((a, b) => a.i - b.i || a.w - b.w).map((x) => x.j);
-  const db: Db = new ClassicLevel(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  // a large write buffer keeps LevelDB from compacting while the import runs
+  const db: Db = new ClassicLevel(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', writeBufferSize: 64 << 20 });
   await db.open();
   const t = BigInt(Date.now()) * 1_000_000n;
   let prev: Buffer | null = null;
