@@ -24,10 +24,13 @@ export class Berthd {
   private logText = '';
   private bridgeId = '';
 
+  /** extra engine config merged in (e.g. images.insecureRegistries for a test registry) */
+  constructor(private readonly extraConfig: Record<string, unknown> = {}) {}
+
   /** starts berthd and imports the busybox fixture as busybox:latest */
   async start(): Promise<void> {
     const [bridge, pool] = await freeSubnets(2);
-    const config = { network: { defaultBridgeSubnet: bridge, pools: [{ base: pool, size: 28 }] } };
+    const config = { network: { defaultBridgeSubnet: bridge, pools: [{ base: pool, size: 28 }] }, ...this.extraConfig };
     writeFileSync(join(this.dir, 'config.json'), JSON.stringify(config));
     this.proc = spawn(join(REPO, 'bin/berthd'), ['--root', join(this.dir, 'root'), '--socket', this.socket, '--config', join(this.dir, 'config.json')], {
       stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO,

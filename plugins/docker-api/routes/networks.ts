@@ -2,7 +2,7 @@
 import type { ApiContext } from '../context.ts';
 import type { Exchange } from '../http/exchange.ts';
 import type { Router } from '../http/router.ts';
-import { badRequest, BerthError, conflict, notFound } from '../../../kernel/contracts/common.ts';
+import { badRequest, BerthError, conflict } from '../../../kernel/contracts/common.ts';
 import { anyOf, matchLabels, parseFilters } from '../http/filters.ts';
 import { NetworkConnectSchema, NetworkCreateSchema, NetworkDisconnectSchema } from '../schemas.ts';
 import { networkShape } from '../shapes/volume.ts';
@@ -43,8 +43,8 @@ async function remove(ex: Exchange, { engine, meta }: ApiContext): Promise<void>
 }
 
 interface LiveNetworking {
-  connect?(containerRef: string, networkRef: string, opts: { aliases?: string[]; ipv4?: string }, meta: CommandMeta): Promise<void>;
-  disconnect?(containerRef: string, networkRef: string, force: boolean, meta: CommandMeta): Promise<void>;
+  connect?(networkRef: string, containerRef: string, opts: { aliases?: string[]; ipv4?: string }, meta: CommandMeta): Promise<void>;
+  disconnect?(networkRef: string, containerRef: string, force: boolean, meta: CommandMeta): Promise<void>;
 }
 
 function live(engine: Engine): LiveNetworking { return engine.networking as unknown as LiveNetworking; }
@@ -56,7 +56,7 @@ async function connect(ex: Exchange, { engine, meta }: ApiContext): Promise<void
   if (c.networks[n.name]) throw conflict(`endpoint with name ${c.name} already exists in network ${n.name}`);
   const net = live(engine);
   if (!net.connect) throw new BerthError('network connect is not available: the engine has no connect for existing containers yet', 501, 'not-implemented');
-  await net.connect(c.id, n.id, { aliases: b.EndpointConfig?.Aliases ?? undefined, ipv4: b.EndpointConfig?.IPAMConfig?.IPv4Address || undefined }, await meta(ex));
+  await net.connect(n.id, c.id, { aliases: b.EndpointConfig?.Aliases ?? undefined, ipv4: b.EndpointConfig?.IPAMConfig?.IPv4Address || undefined }, await meta(ex));
   ex.reply(200);
 }
 
@@ -64,10 +64,9 @@ async function disconnect(ex: Exchange, { engine, meta }: ApiContext): Promise<v
   const b = await ex.json(NetworkDisconnectSchema);
   const n = engine.networking.network(ex.param('id'));
   const c = engine.container(b.Container);
-  if (!c.networks[n.name] && !b.Force) throw notFound(`container ${c.id} is not connected to network ${n.name}`);
   const net = live(engine);
   if (!net.disconnect) throw new BerthError('network disconnect is not available: the engine has no disconnect for existing containers yet', 501, 'not-implemented');
-  await net.disconnect(c.id, n.id, !!b.Force, await meta(ex));
+  await net.disconnect(n.id, c.id, !!b.Force, await meta(ex));
   ex.reply(200);
 }
 
