@@ -35,16 +35,60 @@ export async function ensureTranspiled(component: Uint8Array, cacheRoot: string)
   return job;
 }
 
-/** jco in a worker thread: a second of CPU that must not stall the daemon's event loop */
+type WorkerReply = { id: number; files?: Record<string, Uint8Array>; imports?: string[]; error?: string };
+
+/** one jco worker, started on demand, ended after a minute without work */
+const IDLE_MS = 60_000;
+let worker: Worker | undefined;
+let idleTimer: NodeJS.Timeout | undefined;
+let nextId = 0;
+const pending = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
+
+function jcoWorker(): Worker {
+  if (worker) return worker;
+  const w = new Worker(new URL('./transpile-worker.mjs', import.meta.url));
+  w.on('message', (m: WorkerReply) => {
+    pending.get(m.id)?.resolve(m);
+    pending.delete(m.id);
+    settle();
+  });
+  const fail = (err: Error) => {
+    if (worker === w) worker = undefined;
+    for (const p of pending.values()) p.reject(new Error(`jco could not transpile the component: ${err.message}`));
+    pending.clear();
+  };
+  w.on('error', fail);
+  w.on('exit', (code) => fail(new Error(`the jco worker exited with ${code}`)));
+  w.unref();
+  worker = w;
+  return w;
+}
+
+/** a worker with work keeps the process alive; an idle one ends after IDLE_MS */
+function settle(): void {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = undefined;
+  if (!worker) return;
+  if (pending.size) {
+    worker.ref();
+    return;
+  }
+  worker.unref();
+  idleTimer = setTimeout(() => {
+    void worker?.terminate();
+    worker = undefined;
+  }, IDLE_MS);
+  idleTimer.unref();
+}
+
 function transpileInWorker(component: Uint8Array): Promise<{ files: Record<string, Uint8Array>; imports: string[] }> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./transpile-worker.mjs', import.meta.url), { workerData: component });
-    worker.once('message', (m: { files?: Record<string, Uint8Array>; imports?: string[]; error?: string }) => {
-      if (m.error !== undefined) reject(new Error(`jco could not transpile the component: ${m.error}`));
-      else resolve({ files: m.files!, imports: m.imports! });
-      void worker.terminate();
-    });
-    worker.once('error', (err) => reject(new Error(`jco could not transpile the component: ${err.message}`)));
+  const id = nextId++;
+  const reply = new Promise<WorkerReply>((resolve, reject) => pending.set(id, { resolve, reject }));
+  jcoWorker().postMessage({ id, bytes: component });
+  settle();
+  return reply.then((m) => {
+    if (m.error !== undefined) throw new Error(`jco could not transpile the component: ${m.error}`);
+    return { files: m.files!, imports: m.imports! };
   });
 }
 
