@@ -49,7 +49,6 @@ const dnsNames = (ep: EndpointSpec): string[] =>
 export class BridgeDriver implements NetworkDriver {
   readonly name: string = 'bridge';
   readonly needsNamespace: boolean = true;
-  private paths?: DriverPaths;
   private fw?: Firewall;
   private readonly nets = new Map<string, NetworkSpec>();
   private readonly endpoints = new Map<string, Attached>();
@@ -61,7 +60,6 @@ export class BridgeDriver implements NetworkDriver {
   constructor(private readonly config: BridgeConfig = {}) {}
 
   async init(paths: DriverPaths): Promise<void> {
-    this.paths = paths;
     const kind = await detectFirewall(this.config.firewall ?? 'auto');
     this.fw = makeFirewall(kind, rootSuffix(paths.root));
   }
