@@ -157,11 +157,16 @@ for (const kind of ['module', 'component'] as const) {
   });
 }
 
-test('a stopped container starts again and appends to its log', async () => {
+test('a stopped container starts again (attach first, as docker start -a) and appends to its log', async () => {
   const { spec } = await run('module', ['-q', 'print', 'once', 'exit', '3']);
   const again = nextExit(driver, spec.id);
+  const session = await driver.attach(spec.id, { stdin: false, stdout: true, stderr: true });
+  let out = '';
+  session.stdout.on('data', (d) => (out += d));
   await driver.start(spec.id);
   assert.is((await again).exitCode, 3);
+  assert.is(await session.done, 3);
+  assert.is(out, 'once\n', 'only the new run');
   assert.equal(logLines(spec.log.path).map((l) => l.text), ['once', 'once']);
 });
 

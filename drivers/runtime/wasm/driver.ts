@@ -432,8 +432,8 @@ export class WasmRuntime implements RuntimeDriver {
     const rec = this.#get(id);
     // stdin only reaches a guest created with openStdin (docker run -i); closing it sends EOF
     const stdin = opts.stdin && rec.spec.process.openStdin ? await this.#stdinWriter(id, rec.spec.dir) : undefined;
+    // attaching to a stopped container waits for its next run (docker start -a attaches first)
     const done = new Promise<number>((resolve) => {
-      if (rec.status === 'stopped') return resolve(rec.exit?.exitCode ?? 0);
       const sub = this.#exits.subscribe((x) => {
         if (x.id !== id) return;
         sub.unsubscribe();
