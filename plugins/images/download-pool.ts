@@ -30,22 +30,36 @@ export class DownloadPool {
 
   constructor(private readonly size: number) {}
 
+  private preparing?: Promise<void>;
+
   private async slot(): Promise<Slot> {
+    await this.preparing;
     const idle = this.slots.find((s) => s.jobs === 0);
-    if (idle || this.slots.length >= this.size) return idle ?? this.slots.reduce((a, b) => (a.jobs <= b.jobs ? a : b));
+    if (idle || this.slots.length + this.spawning >= this.size) {
+      if (idle || this.slots.length > 0) return idle ?? this.slots.reduce((a, b) => (a.jobs <= b.jobs ? a : b));
+    }
+    return this.spawn();
+  }
+
+  private spawning = 0;
+
+  private async spawn(): Promise<Slot> {
     let worker: Worker;
+    this.spawning++;
     try {
       source ??= bundleWorker();
       worker = new Worker(await source, { eval: true });
     } catch (e) {
       this.disabled = `download workers unavailable: ${(e as Error).message}`;
       throw Object.assign(new Error(this.disabled), { code: 'pool-unavailable' });
+    } finally {
+      this.spawning--;
     }
     const slot: Slot = { worker, jobs: 0 };
-    worker.unref();
     worker.on('message', (m: WorkerReply) => this.onReply(m));
     worker.on('error', (e) => this.onWorkerDeath(slot, e));
     worker.on('exit', (code) => this.onWorkerDeath(slot, new Error(`download worker exited with code ${code}`)));
+    worker.unref(); // after the listeners: an idle pool must not keep the process alive
     this.slots.push(slot);
     return slot;
   }
@@ -67,6 +81,17 @@ export class DownloadPool {
     for (const [id, p] of this.pending) {
       if (p.slot === slot) { this.pending.delete(id); p.reject(e); }
     }
+  }
+
+  /**
+   * Starts the workers ahead of need (a pull calls it before resolving the manifest, so the
+   * first layers do not wait for them). Failures only disable the pool.
+   */
+  prepare(): void {
+    if (this.disabled || this.slots.length >= this.size || this.preparing) return;
+    this.preparing = (async () => {
+      while (this.slots.length + this.spawning < this.size && !this.disabled) await this.spawn();
+    })().catch(() => undefined).finally(() => { this.preparing = undefined; });
   }
 
   /** Runs one download in a worker; resolves with the layer info when it inspected it. */

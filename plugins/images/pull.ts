@@ -41,6 +41,7 @@ export async function pullImage(deps: PullDeps, refString: string, opts: PullOpt
   const client = new RegistryClient({ domain: ref.domain, repository: ref.path, insecureRegistries: deps.insecureRegistries, auth: opts.auth, signal: opts.signal });
   const reference = ref.digest ?? ref.tag!;
   emit({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag });
+  deps.pool?.prepare(); // workers start while the manifest is fetched
 
   // manifest, through an index when there is one
   const top = await client.getManifest(reference, display);
