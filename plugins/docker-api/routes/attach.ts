@@ -4,9 +4,8 @@ import type { ApiContext } from '../context.ts';
 import type { Exchange } from '../http/exchange.ts';
 import type { Router } from '../http/router.ts';
 import { badRequest, conflict } from '../../../kernel/contracts/common.ts';
-import { readLogs, renderEntry } from '../../../kernel/logs/index.ts';
+import { formatRfc3339Nano, readLogs } from '../../../kernel/logs/index.ts';
 import type { ContainerRecord } from '../../../kernel/world.ts';
-import type { Engine } from '../../../kernel/engine.ts';
 import { boolParam, intParam, timeParam } from '../http/query.ts';
 import { OutputWriter, streamContentType } from '../streams/output.ts';
 import { followLog, logEnd } from '../streams/follow.ts';
@@ -119,7 +118,9 @@ async function logs(ex: Exchange, { engine }: ApiContext): Promise<void> {
   const w = new OutputWriter(ex.stream(200, { 'Content-Type': streamContentType(tty, ex.apiVersion) }), tty);
   try {
     for await (const e of entries) {
-      if (!w.write(e.stream, renderEntry(e, { timestamps }))) await w.drained();
+      // Docker prints RFC3339Nano in UTC whatever offset the log file wrote
+      const line = timestamps ? Buffer.concat([Buffer.from(`${formatRfc3339Nano(e.timeNano)} `), e.line]) : e.line;
+      if (!w.write(e.stream, line)) await w.drained();
     }
   } finally {
     w.end();
@@ -131,4 +132,3 @@ export function attachRoutes(r: Router<ApiContext>): void {
   r.on('GET', '/containers/:id/logs', logs);
 }
 
-export type { Engine };

@@ -7,12 +7,13 @@ import { badRequest, conflict, notFound } from '../../../kernel/contracts/common
 import type { DockerContainerConfig, DockerHostConfig, DockerNetworkingConfig } from '../../../kernel/docker-types.ts';
 import type { WaitCondition } from '../../../kernel/engine.ts';
 import { boolParam, intParam } from '../http/query.ts';
-import { anyOf, boolFilter, matchLabels, parseFilters, type Filters } from '../http/filters.ts';
+import { anyOf, matchLabels, parseFilters, type Filters } from '../http/filters.ts';
 import { ContainerCreateSchema, ContainerUpdateSchema } from '../schemas.ts';
 import { inspectContainer, listContainer } from '../shapes/container.ts';
 import type { ContainerRecord, World } from '../../../kernel/world.ts';
 import { normalizeReference } from '../../../kernel/reference.ts';
 import { findContainer, findImage } from '../../../kernel/lookup.ts';
+import { nextStop } from '../streams/lifecycle.ts';
 
 async function create(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
   const body = await ex.json(ContainerCreateSchema);
@@ -94,7 +95,6 @@ async function list(ex: Exchange, { engine }: ApiContext): Promise<void> {
     }
     out.push(x);
   }
-  void boolFilter;
   ex.reply(200, out);
 }
 
@@ -152,12 +152,25 @@ async function wait(ex: Exchange, { engine }: ApiContext): Promise<void> {
   const aborted = new Promise<null>((resolve) => ex.gone.signal.addEventListener('abort', () => resolve(null), { once: true }));
   const r = await Promise.race([done, aborted]);
   if (!r) return;
+  // the exit's resources are released before the client hears of it (it may remove right away)
+  if (cond !== 'removed') await Promise.race([engine.released(c.id).catch(() => undefined), aborted]);
   out.end(JSON.stringify({ Error: r.Error ?? null, StatusCode: r.StatusCode }) + '\n');
 }
 
 async function remove(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
   if (boolParam(ex.query, 'link')) throw badRequest('links are not supported');
-  await engine.removeContainer(ex.param('id'), { force: boolParam(ex.query, 'force'), volumes: boolParam(ex.query, 'v') }, await meta(ex));
+  const m = await meta(ex);
+  const c = engine.container(ex.param('id'));
+  const force = boolParam(ex.query, 'force');
+  if (force && (c.status === 'running' || c.status === 'paused' || c.status === 'restarting')) {
+    // like dockerd: kill, let the exit be released, then remove (the engine's remove of a
+    // running container races its own exit release: see the report)
+    const stopped = nextStop(engine, c.id);
+    await engine.killContainer(c.id, 'SIGKILL', m).catch(() => undefined);
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, 15_000))]);
+  }
+  await engine.released(c.id).catch(() => undefined);
+  await engine.removeContainer(c.id, { force, volumes: boolParam(ex.query, 'v') }, m);
   ex.reply(204);
 }
 

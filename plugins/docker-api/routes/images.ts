@@ -11,7 +11,7 @@ import { boolParam } from '../http/query.ts';
 import { anyOf, boolFilter, matchLabels, parseFilters } from '../http/filters.ts';
 import { NdjsonReply } from '../http/ndjson.ts';
 import { progressMessage } from '../shapes/progress.ts';
-import { containersUsing, imageHistory, inspectImage, listImage } from '../shapes/image.ts';
+import { imageHistory, inspectImage, listImage } from '../shapes/image.ts';
 import { CommitConfigSchema } from '../schemas.ts';
 import type { World } from '../../../kernel/world.ts';
 
@@ -180,8 +180,8 @@ async function commit(ex: Exchange, { engine, meta }: ApiContext): Promise<void>
   const container = q.get('container');
   if (!container) throw badRequest('container is required');
   const config = await ex.json(CommitConfigSchema);
-  let repo = q.get('repo') || undefined;
-  let tag = q.get('tag') || undefined;
+  const repo = q.get('repo') || undefined;
+  const tag = q.get('tag') || undefined;
   if (repo && !tag) { const n = safeNormalize(repo); if (!n) throw badRequest(`invalid reference format: ${repo}`); }
   if (repo && tag && !isValidTag(tag)) throw badRequest('invalid tag format');
   const changes = q.getAll('changes').flatMap((c) => c.split('\n')).filter((c) => c.trim());
@@ -189,7 +189,6 @@ async function commit(ex: Exchange, { engine, meta }: ApiContext): Promise<void>
     repo, tag, comment: q.get('comment') || undefined, author: q.get('author') || undefined, changes,
     config: (config ?? undefined) as Record<string, unknown> | undefined,
   }, await meta(ex));
-  void repo; void tag; repo = undefined; tag = undefined;
   ex.reply(201, { Id: img.id });
 }
 
@@ -203,5 +202,4 @@ export function imageRoutes(r: Router<ApiContext>): void {
   r.on('POST', '/images/*', imagePost);
   r.on('DELETE', '/images/*', removeImage);
   r.on('POST', '/commit', commit);
-  void containersUsing;
 }
