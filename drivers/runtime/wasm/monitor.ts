@@ -5,7 +5,8 @@
 // It outlives the daemon; signals go to the runner only, so the monitor always records.
 //
 // A prewarmed monitor starts the runner with --wait before there is a container: the
-// runner loads its engines and boots the shim's I/O worker, then both wait on sockets
+// runner loads its engines and boots the shim's I/O worker (with V8's --no-lazy, so the
+// glue code is compiled while idle, not while the guest runs), then both wait on sockets
 // from the daemon — sh for the container dir and cgroups (it moves itself and the runner
 // in), the runner for its config path. If the daemon dies first, both see EOF and quit.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -40,7 +41,7 @@ ${RECORD_EXIT}`;
 
 const PREWARMED = `
 node=$1 runner=$2 out=$3 hint=$4
-"$node" --no-warnings "$runner" --wait $hint 3<&4 4<&- </dev/null >>"$out" 2>&1 &
+"$node" --no-warnings --no-lazy "$runner" --wait $hint 3<&4 4<&- </dev/null >>"$out" 2>&1 &
 pid=$!
 exec 4<&-
 trap '' PIPE

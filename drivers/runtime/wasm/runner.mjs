@@ -141,11 +141,41 @@ async function loadAhead(dir, preloaded) {
   }
 }
 
+/**
+ * Runs the shim's filesystem paths once on a throwaway preopen of this runner's own folder
+ * (no guest involved), so V8 has compiled them, here and in the I/O worker, before a guest
+ * needs them.
+ */
+async function warmFilesystem(filesystem) {
+  const here = new URL('.', import.meta.url).pathname;
+  const [[root]] = filesystem.createFilesystem({ preopens: { '/': here } }).preopens.getDirectories();
+  const steps = [
+    () => root.getType(),
+    () => root.metadataHash(),
+    () => root.statAt({}, 'runner.mjs'),
+    () => {
+      const dir = root.openAt({}, '.', { directory: true }, { read: true });
+      dir.stat();
+      dir.readDirectory().readDirectoryEntry();
+    },
+    () => root.openAt({}, 'runner.mjs', {}, { read: true }).readViaStream(0n).blockingRead(16n),
+  ];
+  for (const step of steps) {
+    try {
+      step();
+    } catch {
+      // a warm-up step the shim refuses costs nothing later
+    }
+  }
+}
+
 async function prewarmed(hintDir) {
   const preloaded = preloadShim(COMMON_IMPORTS);
   await import('node:wasi');
   // the first call to the shim's I/O worker waits for it to boot: do it now, not in the guest's time
   (await preloaded.clocks).monotonicClock.subscribeDuration(0n);
+  (await preloaded.cli).stdin.getStdin();
+  await warmFilesystem(await preloaded.filesystem);
   const ahead = hintDir ? await loadAhead(hintDir, preloaded) : undefined;
   await run(await readJob(), preloaded, ahead);
 }
