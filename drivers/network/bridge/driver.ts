@@ -129,15 +129,21 @@ export class BridgeDriver implements NetworkDriver {
 
   reconcile(nets: NetworkSpec[], endpoints: EndpointSpec[]): Promise<void> {
     return this.queue.run(async () => {
-      for (const net of nets) await this.ensureNetwork(net, true);
+      // one broken network or endpoint must not keep the others down: collect, go on, report
+      const errors: string[] = [];
+      for (const net of nets) {
+        await this.ensureNetwork(net, true).catch((e: Error) => errors.push(`network ${net.name}: ${e.message}`));
+      }
       for (const ep of endpoints) {
         const net = nets.find((n) => n.id === ep.networkId);
-        if (!net) throw badRequest(`endpoint of container ${ep.containerName} refers to unknown network ${ep.networkId}`);
+        if (!net) { errors.push(`endpoint of ${ep.containerName} refers to unknown network ${ep.networkId}`); continue; }
         // a sandbox that is gone (container stopped) has nothing to restore
         if (!existsSync(ep.netnsPath)) continue;
-        await this.attach(net, ep);
+        await this.attach(net, ep).catch((e: Error) => errors.push(`endpoint of ${ep.containerName} on ${net.name}: ${e.message}`));
       }
-      await this.pruneStale();
+      // pruning with a partial picture could remove what is only temporarily broken
+      if (errors.length === 0) await this.pruneStale();
+      if (errors.length) throw new BerthError(`bridge reconcile: ${errors.join('; ')}`, 500);
     });
   }
 

@@ -1,9 +1,19 @@
 // The bridge network driver as a Berth plugin.
 import type { BerthPlugin } from '../../../kernel/contracts/plugin.ts';
 import { parseBridgeConfig } from './config.ts';
-import { BridgeDriver } from './driver.ts';
+import { BridgeDriver, type BridgeConfig } from './driver.ts';
 
 export { BridgeDriver, type BridgeConfig } from './driver.ts';
+
+/**
+ * Removes every bridge, veth, firewall rule and chain the bridge driver made for daemon root
+ * `root`, after the daemon is gone (test teardown, reset). Idempotent.
+ */
+export async function purgeBridgeRoot(root: string, config: BridgeConfig = {}): Promise<void> {
+  const driver = new BridgeDriver({ ...config, dnsUpstreams: [] });
+  await driver.init({ root, state: root, run: root });
+  await driver.purge();
+}
 export { parseBridgeConfig } from './config.ts';
 /** the host's IPv4 routes: pass their destinations to chooseSubnet's inUse so IPAM avoids them */
 export { hostIpv4Routes, type HostRoute } from '../lib/routes.ts';

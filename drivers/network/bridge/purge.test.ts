@@ -6,8 +6,9 @@ import { freeSubnets, hostSnapshot, randomHex, sh, tempRoot } from '../../../con
 import type { NetworkSpec } from '../../../kernel/contracts/network.ts';
 import { bridgeName, rootSuffix } from '../lib/names.ts';
 import { BridgeDriver } from './driver.ts';
+import { purgeBridgeRoot } from './index.ts';
 
-test('a fresh driver purges bridges, veths, rules and chains of its root', async () => {
+test('purgeBridgeRoot: a fresh driver removes the bridges, veths, rules and chains of a root', async () => {
   const tmp = tempRoot();
   const paths = { root: tmp.root, state: tmp.root, run: tmp.root };
   const [subnet] = await freeSubnets(1);
@@ -26,12 +27,10 @@ test('a fresh driver purges bridges, veths, rules and chains of its root', async
     const during = await hostSnapshot(/bth|berth/i, tokens);
     assert.ok(during.links.length >= 2 && during.nat.length > 0);
 
-    const second = new BridgeDriver({ dnsUpstreams: [] });
-    await second.init(paths);
-    await second.purge();
+    await purgeBridgeRoot(tmp.root);
     assert.not.ok(existsSync(`/sys/class/net/${bridgeName(net.id)}`));
     assert.not.ok(existsSync(`/sys/class/net/${r.hostIfName}`));
-    await second.removeSandbox(id);
+    await new BridgeDriver().removeSandbox(id);
     const after = await hostSnapshot(/bth|berth/i, tokens);
     assert.equal(after, { netns: [], links: [], filter: [], nat: [], nft: [] });
   } finally {

@@ -26,7 +26,21 @@ export class NetworkResolver {
 
   get listening(): boolean { return this.udp !== undefined; }
 
+  /** Binds UDP and TCP; an address still held by a daemon that is going away is retried for ~2 s. */
   async start(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.bind();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 10) {
+          throw new Error(`DNS on ${this.address}:${this.port}: ${(e as Error).message}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  private async bind(): Promise<void> {
     if (this.udp) return;
     const udp = dgram.createSocket('udp4');
     await new Promise<void>((resolve, reject) => {
