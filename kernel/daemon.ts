@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openEventStore, projectionVersion, type LevelEventStore } from '../events/index.ts';
 import { evolveWorld, emptyWorld, type World } from './world.ts';
+import { CURRENT_SCHEMA } from '../events/catalogue.ts';
 import { PluginHost } from './plugin-host.ts';
 import type { BerthPlugin, ContributionKind, Logger } from './contracts/plugin.ts';
 import type { DriverPaths, ProbeReport } from './contracts/common.ts';
@@ -50,7 +51,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const { root, config, log } = o;
   const run = join(root, 'run');
   await mkdir(run, { recursive: true });
-  const store = await openEventStore(join(root, 'events'), { holder: o.holder ?? `berthd --root ${root}` });
+  const store = await openEventStore(join(root, 'events'), { holder: o.holder ?? `berthd --root ${root}`, schemaOf: (t) => CURRENT_SCHEMA[t] });
+  const rep = store.openReport;
+  for (const d of rep.dropped) log.warn(`event store: dropped torn event at seq ${d.seq}: ${JSON.stringify(d)}`);
+  for (const c of rep.corrupt) log.error(`event store: event ${c.seq} is corrupt (${c.reason}); \`berth events verify\` names it`);
+  for (const f of rep.fixes) log.warn(`event store: ${f}`);
+  if (rep.repaired) log.warn(`event store: LevelDB was repaired: ${rep.repaired}`);
+  if (rep.tookOverLockFrom) log.warn(`event store: took over a stale lock from pid ${rep.tookOverLockFrom.pid}`);
   try {
     const sections = (kind: ContributionKind, name: string): Record<string, unknown> => {
       const k = kind === 'event-sink' ? undefined : (config as Record<string, any>)[kind];
@@ -144,7 +151,11 @@ export async function rebuildWorld(store: LevelEventStore): Promise<{ world: Wor
   });
   const w = snap ? snap.state : emptyWorld();
   let replayed = 0;
-  for await (const e of store.readAll({ fromSeq: (snap?.seq ?? 0) + 1 })) { evolveWorld(w, e); replayed++; }
+  const from = (snap?.seq ?? 0) + 1;
+  // batches as stored (the fast path); a commit may begin before `from`
+  for await (const batch of store.readBatches(from)) {
+    for (const e of batch) { if (e.seq >= from) { evolveWorld(w, store.upcast(e)); replayed++; } }
+  }
   return { world: w, fromSnapshot: snap?.seq ?? null, replayed };
 }
 

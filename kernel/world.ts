@@ -128,7 +128,7 @@ export interface World {
   networkNames: Map<string, string>;
   execs: Map<string, ExecRecord>;
   engineVersion: number;
-  /** last version of streams whose object was removed (a volume name can be reused) */
+  /** last version of removed images, volumes and networks (a volume name can be reused) */
   removedVersions: Map<string, number>;
 }
 
@@ -201,7 +201,7 @@ function onContainer(w: World, e: StoredEvent<any>): void {
     return;
   }
   if (e.type === 'container.removed') {
-    w.removedVersions.set(e.stream, e.version);
+    // container ids are never reused: no need to remember the removed stream's version
     w.containers.delete(id); if (w.names.get(c.name) === id) w.names.delete(c.name);
     for (const x of c.execIds) w.execs.delete(x);
     return;
