@@ -96,7 +96,12 @@ export class ImageStore implements ImageService {
     return this.deps.store.has(digest);
   }
 
-  prune(keep: Set<string>): Promise<number> {
-    return this.deps.store.prune(keep);
+  /** Deletes blobs not in `keep` (see blobsOf) and their cached layer info; returns bytes freed. */
+  async prune(keep: Set<string>): Promise<number> {
+    const { store, layers } = this.deps;
+    const before = await store.list();
+    const freed = await store.prune(keep);
+    for (const d of before) if (!keep.has(d)) await layers.forget(d);
+    return freed;
   }
 }

@@ -3,7 +3,7 @@
 // <state>/layers/<hex>.json (a cache: losing it only costs a re-read).
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import type { Compression } from './compression.ts';
@@ -31,6 +31,10 @@ export class LayerInfoCache {
 
   private file(digest: string): string {
     return join(this.dir, `${hexOf(digest)}.json`);
+  }
+
+  async forget(digest: string): Promise<void> {
+    await rm(this.file(digest), { force: true });
   }
 
   async remember(digest: string, info: LayerInfo): Promise<void> {
