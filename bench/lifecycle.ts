@@ -15,7 +15,7 @@ import { median, note, report } from './format.ts';
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const IDLE = Number(process.env.BENCH_IDLE ?? 50);
 
-function runcFloor(): number[] {
+export function runcFloor(runs = RUNS): number[] {
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-runc-'));
   try {
     const bundle = join(dir, 'bundle');
@@ -27,7 +27,7 @@ function runcFloor(): number[] {
     spec.process.args = ['/bin/true'];
     writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
     const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < runs; i++) {
       const t = performance.now();
       const r = spawnSync('runc', ['--root', join(dir, 'state'), 'run', '--bundle', bundle, `berth-bench-${process.pid}-${i}`], { stdio: 'ignore' });
       times.push(performance.now() - t);
