@@ -149,6 +149,15 @@ test('a layer above the monolithic limit goes up as a streamed PATCH and comes b
   assert.equal(await images.store.readBuffer(withBig.layers[3].digest), big);
 });
 
+test('two concurrent pulls of one image into one store share the downloads', async () => {
+  const { images, tmp } = await freshStore();
+  const [a, b] = await Promise.all([images.pull(`${reg.host}/berth/busybox:1`), images.pull(`${reg.host}/berth/busybox:1`)]);
+  assert.is(a.id, image.id);
+  assert.is(b.id, image.id);
+  assert.is(a.size, b.size);
+  assert.equal(tmp(), []);
+});
+
 test('push again: layers already exist; push to another repository mounts them', async () => {
   const again = recorder();
   await source.push(`${reg.host}/berth/busybox:1`, image, { onProgress: again.onProgress });
