@@ -116,6 +116,12 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         await engine.pipeline.record('engine', [{ type: 'engine.stopped', data: { pid: process.pid } }], newMeta(ENGINE_ACTOR)).catch(() => undefined);
         snapshotter.unsubscribe();
         await engine.close();
+        // drivers that hold resources (watchers, a prewarmed WASM runner) let go of them
+        for (const kind of DRIVER_KINDS) {
+          for (const [, drv] of host.all<{ dispose?(): unknown; close?(): unknown }>(kind)) {
+            try { await drv.dispose?.(); await drv.close?.(); } catch (e) { log.warn(`closing a ${kind} driver: ${(e as Error).message}`); }
+          }
+        }
         if (last) await snapshotWorld(store, world, last).catch((e) => log.warn(`snapshot: ${(e as Error).message}`));
         await store.close();
       },
