@@ -11,6 +11,7 @@ import type { Logger } from '../../kernel/contracts/plugin.ts';
 import type { NetworkDriver } from '../../kernel/contracts/network.ts';
 import { toNetworkSpec } from '../../kernel/effects/container-networking.ts';
 import { BUILTIN_PLUGINS } from '../../bin/builtin-plugins.ts';
+import { purgeBridgeRoot } from '../../drivers/network/bridge/index.ts';
 import { busyboxRootfsTar } from '../fixtures/busybox.ts';
 
 export const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {} };
@@ -50,6 +51,8 @@ export async function destroy(d: Daemon | undefined, root: string): Promise<void
     }
     await d.close().catch(() => undefined);
   }
+  // whatever is left of this root's bridges, veths and rules (e.g. after a crashed test)
+  await purgeBridgeRoot(root).catch(() => undefined);
   rmSync(root, { recursive: true, force: true });
   clearInterval(keepAlive);
   keepAlive = undefined;

@@ -8,6 +8,7 @@ import type { CommandMeta } from '../commands.ts';
 import { decidePushed, decideRegister, decideRemove, decideTag, type ImageSource } from '../deciders/image.ts';
 import { familiarize, normalizeReference, parseNormalizedNamed, referenceString } from '../reference.ts';
 import type { ImageRecord } from '../world.ts';
+import { applyChanges } from '../image-changes.ts';
 import type { Engine } from '../engine.ts';
 
 function normalizeOrThrow(ref: string): string {
@@ -122,7 +123,9 @@ export class ImageCommands {
     await storage.prepare(c.id, diffIds);
     const tar = await storage.diffTar(c.id, diffIds);
     const cfg = { ...(parent.descriptor.config.config ?? {}), ...(c.config.Cmd ? { Cmd: c.config.Cmd } : {}), ...(c.config.Env ? { Env: c.config.Env } : {}), ...(opts.config ?? {}) };
-    const d = await this.svc.commit(parent.descriptor, tar, applyChanges(cfg, opts.changes ?? []), { comment: opts.comment, author: opts.author, createdBy: (c.config.Cmd ?? []).join(' ') });
+    let config;
+    try { config = applyChanges(cfg, opts.changes ?? []); } catch (e) { throw badRequest((e as Error).message); }
+    const d = await this.svc.commit(parent.descriptor, tar, config, { comment: opts.comment, author: opts.author, createdBy: (c.config.Cmd ?? []).join(' ') });
     if (c.status !== 'running' && c.status !== 'paused') await storage.unmount(c.id).catch(() => undefined);
     const refs = opts.repo ? [normalizeOrThrow(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo)] : [];
     return this.register(d, 'committed', refs, meta, { container: c.id });
@@ -140,30 +143,6 @@ export class ImageCommands {
     }
     return { deleted, reclaimed };
   }
-}
-
-/** Dockerfile-like --change instructions applied to an image config (commit/import). */
-export function applyChanges(cfg: Record<string, any>, changes: string[]): Record<string, any> {
-  const out = { ...cfg };
-  for (const line of changes) {
-    const m = line.trim().match(/^(\w+)\s+(.*)$/s);
-    if (!m) throw badRequest(`invalid change: ${line}`);
-    const [, instr, arg] = m;
-    const list = () => (arg.trim().startsWith('[') ? JSON.parse(arg) : ['/bin/sh', '-c', arg]);
-    switch (instr.toUpperCase()) {
-      case 'CMD': out.Cmd = list(); break;
-      case 'ENTRYPOINT': out.Entrypoint = list(); break;
-      case 'ENV': { const [k, ...v] = arg.includes('=') ? arg.split('=') : arg.split(/\s+/); out.Env = [...(out.Env ?? []).filter((e: string) => !e.startsWith(`${k}=`)), `${k}=${v.join(arg.includes('=') ? '=' : ' ')}`]; break; }
-      case 'WORKDIR': out.WorkingDir = arg; break;
-      case 'USER': out.User = arg; break;
-      case 'EXPOSE': out.ExposedPorts = { ...(out.ExposedPorts ?? {}), ...Object.fromEntries(arg.split(/\s+/).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])) }; break;
-      case 'LABEL': { const [k, ...v] = arg.split('='); out.Labels = { ...(out.Labels ?? {}), [k.trim()]: v.join('=').replace(/^"|"$/g, '') }; break; }
-      case 'VOLUME': out.Volumes = { ...(out.Volumes ?? {}), ...Object.fromEntries((arg.trim().startsWith('[') ? JSON.parse(arg) : arg.split(/\s+/)).map((v: string) => [v, {}])) }; break;
-      case 'STOPSIGNAL': out.StopSignal = arg; break;
-      default: throw badRequest(`${instr} is not a valid change command`);
-    }
-  }
-  return out;
 }
 
 export { referenceString };

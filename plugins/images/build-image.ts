@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
 import type { ImageConfigJson, ImageDescriptor, LayerDescriptor } from '../../kernel/contracts/images.ts';
 import { normalizeReference } from '../../kernel/reference.ts';
-import { applyChanges } from './changes.ts';
+import { applyChanges } from '../../kernel/image-changes.ts';
 import { decompressStream } from './compression.ts';
 import type { ContentStore } from './content-store.ts';
 import { describeImage, storeConfig } from './describe.ts';

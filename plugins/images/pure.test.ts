@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PluginContext } from '../../kernel/contracts/plugin.ts';
-import { applyChanges, splitWords } from './changes.ts';
+import { applyChanges, splitWords } from '../../kernel/image-changes.ts';
 import { detectCompression } from './compression.ts';
 import { ImageStore } from './image-store.ts';
 import { plugin } from './index.ts';

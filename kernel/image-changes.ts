@@ -1,6 +1,6 @@
 // `docker import --change` / `docker commit --change`: Dockerfile instructions applied to an
 // image config. Pure.
-import type { ImageConfigJson } from '../../kernel/contracts/images.ts';
+import type { ImageConfigJson } from './contracts/images.ts';
 
 type ContainerConfig = NonNullable<ImageConfigJson['config']>;
 const ALLOWED = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'ONBUILD', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'];
