@@ -235,13 +235,16 @@ export class Engine {
     if (!c || (c.status !== 'running' && c.status !== 'paused' && c.status !== 'restarting' && c.status !== 'removing')) return;
     if (c.status === 'removing' && !c.startedNano) return;
     const meta = newMeta(x.duringRecovery ? { kind: 'recovery', name: 'reconcile' } : { kind: 'driver', name: c.runtime });
+    // a container being removed is released by the remove itself (captured before the exit
+    // event changes its status)
+    const removing = c.status === 'removing';
     // registered before the exit is recorded, so whoever the exit wakes can wait for the release
     const release = (async () => {
-      await this.record(c, CE.exited, {
+      const [exited] = await this.record(c, CE.exited, {
         exitCode: x.exitCode, exitedAtNano: String(x.exitedAtNano), oomKilled: x.oomKilled,
         ...(x.duringRecovery ? { duringRecovery: true } : {}), ...(x.error ? { error: x.error } : {}),
       }, meta);
-      await this.releaseAfterExit(c, meta);
+      if (!removing) await this.releaseAfterExit(c, causedBy(meta, String(exited.seq)));
     })();
     this.releasing.set(c.id, release);
     try { await release; } finally { if (this.releasing.get(c.id) === release) this.releasing.delete(c.id); }
@@ -251,13 +254,12 @@ export class Engine {
   async released(ref: string): Promise<void> { await this.releasing.get(this.container(ref).id); }
 
   private async releaseAfterExit(c: ContainerRecord, meta: CommandMeta): Promise<void> {
-    if (c.status === 'removing') return; // the remove effect releases everything itself
     await this.runtimeFor(c).delete(c.id, { force: true }).catch((e) => this.log.warn(`runtime delete ${c.id}: ${(e as Error).message}`));
     await this.networking.tearDown(c, meta).catch((e) => this.log.warn(`network teardown ${c.id}: ${(e as Error).message}`));
     await this.volumes.unmountAll(c, meta).catch((e) => this.log.warn(`volume unmount ${c.id}: ${(e as Error).message}`));
     await this.storageFor(c).unmount(c.id).catch((e) => this.log.warn(`unmount ${c.id}: ${(e as Error).message}`));
     if (c.hostConfig.AutoRemove && this.world.containers.has(c.id)) {
-      await this.removeContainer(c.id, { force: true, volumes: true }, causedBy(meta, 'auto-remove', { kind: 'engine', name: 'auto-remove' }))
+      await this.removeContainer(c.id, { force: true, volumes: true, duringRelease: true }, { ...meta, actor: { kind: 'engine', name: 'auto-remove' } })
         .catch((e) => this.log.warn(`auto-remove ${c.id}: ${(e as Error).message}`));
     }
   }
@@ -273,7 +275,9 @@ export class Engine {
     const running = c.status === 'running' || c.status === 'paused' || c.status === 'restarting';
     if (condition === 'not-running' && !running && !this.starting.has(id) && c.pendingIntent?.type !== 'container.start-requested') return Promise.resolve(result());
     const wanted = condition === 'removed' ? 'container.removed' : 'container.exited';
-    return firstValueFrom(this.pipeline.committed$.pipe(filter((e) => e.stream === `container:${id}` && e.type === wanted))).then(() => result());
+    // an exit is answered once its resources are released, so a start right after a wait cannot race it
+    return firstValueFrom(this.pipeline.committed$.pipe(filter((e) => e.stream === `container:${id}` && e.type === wanted)))
+      .then(async () => { await this.releasing.get(id); return result(); });
   }
 
   /** exit codes of removed containers, for waiters on "removed" */
@@ -345,8 +349,9 @@ export class Engine {
     return { warnings: [] };
   }
 
-  async removeContainer(ref: string, opts: { force?: boolean; volumes?: boolean }, meta: CommandMeta): Promise<void> {
+  async removeContainer(ref: string, opts: { force?: boolean; volumes?: boolean; duringRelease?: boolean }, meta: CommandMeta): Promise<void> {
     const c = this.container(ref);
+    if (!opts.duringRelease) await this.releasing.get(c.id);
     const wasRunning = c.status === 'running' || c.status === 'paused' || c.status === 'restarting';
     const exited = this.nextExit(c.id);
     const [intent] = await this.decide(c, { type: 'RemoveContainer', force: !!opts.force }, meta);

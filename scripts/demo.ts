@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   say('a WASM container: demo/wasm/hello.c built with clang for WASI, made a component with jco');
   const built = await buildWasmDemo(join(root, 'wasm'));
   const wasmTar = join(root, 'hello-wasm.tar');
-  await pipeline(wasmImageTar('compat', built.componentWasm, 'berth-demo/hello-wasm:latest'), createWriteStream(wasmTar));
+  await pipeline(wasmImageTar('artifact', built.componentWasm, 'berth-demo/hello-wasm:latest'), createWriteStream(wasmTar));
   berth(['load', '-i', wasmTar]);
   berth(['run', '--name', 'demo-wasm', '-e', 'GREETING=hello from WebAssembly', 'berth-demo/hello-wasm:latest', 'env', 'GREETING', 'ls', '/', 'exit', '0']);
 

@@ -6,6 +6,7 @@ import { familiarString, parseNormalizedWithTag, repositoryName } from '../../ke
 import { notFound } from '../../kernel/contracts/common.ts';
 import type { ContentStore } from './content-store.ts';
 import { checkConfig, describeImage, wasmArtifactConfig } from './describe.ts';
+import { runnableWasmImage } from './wasm-artifact.ts';
 import { downloadBlob } from './download.ts';
 import type { DownloadPool } from './download-pool.ts';
 import type { LayerInfo, LayerInfoCache } from './layer-info.ts';
@@ -107,15 +108,15 @@ export async function pullImage(deps: PullDeps, refString: string, opts: PullOpt
   if (failures.length) throw failures[0];
 
   for (const m of manifests) await deps.store.writeBuffer(m.bytes, { digest: m.digest, what: `manifest ${m.digest} from ${client.where}` });
-  const image = await describeImage(deps, {
-    configDigest: manifest.config.digest,
-    config,
-    layers: manifest.layers,
+  const identity = {
     manifestDigest: imageManifest.digest,
     manifestMediaType: parsed.mediaType,
     repoTags: ref.tag !== undefined && !ref.digest ? [`${repositoryName(ref)}:${ref.tag}`] : [],
     repoDigests: [`${repositoryName(ref)}@${top.digest}`],
-  });
+  };
+  const image = manifest.config.mediaType === MT.wasmConfig
+    ? await runnableWasmImage(deps, { config, wasmLayers: manifest.layers, ...identity })
+    : await describeImage(deps, { configDigest: manifest.config.digest, config, layers: manifest.layers, ...identity });
   emit({ status: `Digest: ${top.digest}` });
   emit({ status: upToDate ? `Status: Image is up to date for ${display}` : `Status: Downloaded newer image for ${display}` });
   return image;

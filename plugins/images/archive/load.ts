@@ -7,10 +7,11 @@ import type { Readable } from 'node:stream';
 import type { ImageDescriptor } from '../../../kernel/contracts/images.ts';
 import { normalizeReference } from '../../../kernel/reference.ts';
 import type { ContentStore } from '../content-store.ts';
-import { checkConfig, describeImage } from '../describe.ts';
+import { checkConfig, describeImage, wasmArtifactConfig } from '../describe.ts';
+import { runnableWasmImage } from '../wasm-artifact.ts';
 import type { LayerInfoCache } from '../layer-info.ts';
 import { parseManifest, type Descriptor } from '../manifest.ts';
-import { ociLayerType } from '../media-types.ts';
+import { MT, ociLayerType } from '../media-types.ts';
 import { selectPlatform } from '../platform.ts';
 import { archiveFile, extractArchive } from './extract.ts';
 
@@ -88,7 +89,11 @@ async function loadOciLayout(deps: LoadDeps, dir: string, extraTags: Map<string,
       parsed = parseManifest(bytes, desc.mediaType, `manifest ${desc.digest}`);
     }
     const m = parsed.manifest;
-    const config = checkConfig(JSON.parse((await blob(m.config, 'config')).toString('utf8')), `config ${m.config.digest}`);
+    const configDoc = JSON.parse((await blob(m.config, 'config')).toString('utf8'));
+    const isWasm = m.config.mediaType === MT.wasmConfig;
+    const config = isWasm
+      ? wasmArtifactConfig(configDoc, m.layers.map((l) => l.digest), `config ${m.config.digest}`)
+      : checkConfig(configDoc, `config ${m.config.digest}`);
     for (const l of m.layers) await blob(l, 'layer');
     const name = ociName(top);
     const tags = [...(name ? [name] : []), ...(extraTags.get(m.config.digest) ?? [])];
@@ -97,10 +102,12 @@ async function loadOciLayout(deps: LoadDeps, dir: string, extraTags: Map<string,
       for (const t of tags) if (!prev.repoTags.includes(t)) prev.repoTags.push(t);
       continue;
     }
-    const image = await describeImage(deps, {
-      configDigest: m.config.digest, config, layers: m.layers, manifestDigest: desc.digest,
-      manifestMediaType: parsed.mediaType, repoTags: [...new Set(tags)],
-    });
+    const image = isWasm
+      ? await runnableWasmImage(deps, { config, wasmLayers: m.layers, manifestDigest: desc.digest, manifestMediaType: parsed.mediaType, repoTags: [...new Set(tags)] })
+      : await describeImage(deps, {
+        configDigest: m.config.digest, config, layers: m.layers, manifestDigest: desc.digest,
+        manifestMediaType: parsed.mediaType, repoTags: [...new Set(tags)],
+      });
     byId.set(image.id, image);
   }
   return [...byId.values()];
