@@ -62,6 +62,8 @@ export async function launchConmon(o: ConmonOptions, timeoutMs = 30_000): Promis
   const child = spawn(o.conmon, conmonArgs(o), {
     stdio: ['ignore', 'ignore', errFd, 'pipe'],
     env: { ...process.env, _OCI_SYNCPIPE: '3' },
+    // conmon writes some files (an "oom" marker) into its working directory: keep them in the container's
+    cwd: o.persistDir,
     detached: true,
   });
   closeSync(errFd);
