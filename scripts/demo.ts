@@ -16,7 +16,11 @@ const root = mkdtempSync(join(tmpdir(), 'berth-demo-'));
 const socket = join(root, 'berth.sock');
 const configPath = join(root, 'config.json');
 // demo-only subnets, so the demo does not take 172.17/16 from anything else on the machine
-writeFileSync(configPath, JSON.stringify({ network: { defaultBridgeSubnet: '10.219.0.0/24', pools: [{ base: '10.219.64.0/18', size: 24 }] } }, null, 2));
+// without root there are no mounts or bridges: copy-based storage and no network (WASM still runs)
+const asRoot = process.getuid?.() === 0;
+writeFileSync(configPath, JSON.stringify(asRoot
+  ? { network: { defaultBridgeSubnet: '10.219.0.0/24', pools: [{ base: '10.219.64.0/18', size: 24 }] } }
+  : { storage: { driver: 'vfs' }, network: { default: 'none' } }, null, 2));
 const env = { ...process.env, BERTH_HOST: `unix://${socket}`, NO_COLOR: '1' };
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
