@@ -101,4 +101,5 @@ export default async function run(): Promise<void> {
   note(`network bench: ${RUNS} attach cycles, ${QUERIES} DNS queries`);
   await attach();
   await dns();
+  await (await import('./network-engine.ts')).default();
 }
