@@ -3,6 +3,7 @@
 // (containers, networks, the default bridge link, the daemon by its pid, the root).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { purgeBridgeRoot } from '../../drivers/network/bridge/index.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -73,6 +74,8 @@ export class Berthd {
       this.proc.kill('SIGTERM');
       await new Promise<void>((r) => { const t = setTimeout(() => { this.proc?.kill('SIGKILL'); r(); }, 10_000); this.proc!.once('exit', () => { clearTimeout(t); r(); }); });
     }
+    // the root's bridges, veths, netns and firewall chains (berthd leaves its networks, as dockerd leaves docker0)
+    await purgeBridgeRoot(join(this.dir, 'root')).catch(() => undefined);
     if (this.bridgeId) await run('ip', ['link', 'del', `bth-${this.bridgeId.slice(0, 11)}`], {});
     await run('umount', ['-R', '-l', join(this.dir, 'root')], {}).catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
