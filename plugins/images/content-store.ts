@@ -49,14 +49,23 @@ export class BlobWriter {
         cb(null, c);
       },
     });
+    // A source that fails (a dropped connection) ends the stream instead of destroying it, so
+    // the bytes that did arrive still reach the disk and a resume can start after them.
+    let failure: unknown;
+    async function* arrived() {
+      try { for await (const c of src) yield c; } catch (e) { failure = e; }
+    }
     try {
       const sink = createWriteStream(this.tmpPath, { flags: 'a', highWaterMark: 1 << 20 });
-      if (through) await pipeline(src, through, counter, sink);
-      else await pipeline(src, counter, sink);
+      if (through) await pipeline(arrived(), through, counter, sink);
+      else await pipeline(arrived(), counter, sink);
     } catch (e) {
+      failure ??= e;
+    }
+    if (failure) {
       // what reached the disk is the truth for a resume: re-hash the file as it is
       await this.resync();
-      throw e;
+      throw failure;
     }
   }
 
