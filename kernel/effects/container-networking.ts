@@ -12,6 +12,7 @@ import type { CommandMeta } from '../commands.ts';
 import { decideNetwork, PREDEFINED, type NetworkCommand } from '../deciders/network.ts';
 import { findNetwork, getContainer } from '../lookup.ts';
 import { hostsFile, resolvConf } from '../network/etc-files.ts';
+import { hostIpv4Routes } from '../network/host-routes.ts';
 import { DEFAULT_BRIDGE_SUBNET } from '../ipam.ts';
 import type { ContainerRecord, NetworkRecord } from '../world.ts';
 import type { Engine } from '../engine.ts';
@@ -40,20 +41,6 @@ export function portBindings(c: ContainerRecord, pickFreePort: () => number): Po
     for (const b of bindings) {
       out.push({ containerPort: Number(port), protocol: proto === 'udp' ? 'udp' : 'tcp', hostIp: b.HostIp ?? '', hostPort: b.HostPort ? Number(b.HostPort) : pickFreePort() });
     }
-  }
-  return out;
-}
-
-/** Subnets the host already routes (its own interfaces): a new network must not overlap them. */
-export async function hostRoutes(): Promise<string[]> {
-  const text = await readFile('/proc/net/route', 'utf8').catch(() => '');
-  const out: string[] = [];
-  for (const line of text.split('\n').slice(1)) {
-    const [, dest, , , , , , mask] = line.trim().split(/\s+/);
-    if (!dest || !mask || dest === '00000000') continue;
-    const ip = (h: string) => [3, 2, 1, 0].map((i) => parseInt(h.slice(i * 2, i * 2 + 2), 16)).join('.');
-    const bits = parseInt(mask, 16).toString(2).split('').filter((b) => b === '1').length;
-    out.push(`${ip(dest)}/${bits}`);
   }
   return out;
 }
@@ -91,7 +78,7 @@ export class ContainerNetworking {
     const [ev] = await this.decide(undefined, id, {
       type: 'CreateNetwork', id, name: req.name, driver: driverName, subnet: req.subnet, gateway: req.gateway, internal: !!req.internal,
       attachable: !!req.attachable, enableIcc: options['com.docker.network.bridge.enable_icc'] !== 'false', options, labels: req.labels ?? {},
-      needsSubnet: driver.needsNamespace, pools: this.engine.config.network.pools, hostSubnets: await hostRoutes(),
+      needsSubnet: driver.needsNamespace, pools: this.engine.config.network.pools, hostSubnets: (await hostIpv4Routes()).map((r) => r.dest),
     }, meta);
     const n = this.engine.world.networks.get(id)!;
     try {

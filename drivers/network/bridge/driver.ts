@@ -13,7 +13,7 @@ import { detectFirewall, makeFirewall, type FirewallChoice } from '../lib/firewa
 import { configureInside, deleteLink, freeIfName, ifNameByMac, inspectNetns, ipBatch, linkExists, setInterfaceSysctl } from '../lib/link.ts';
 import { bridgeName, hostVethName, macFromIp, netnsName, peerVethName, rootSuffix } from '../lib/names.ts';
 import { createNetns, removeNetns } from '../lib/netns.ts';
-import { hostIpv4Routes } from '../lib/routes.ts';
+import { hostIpv4Routes } from '../../../kernel/network/host-routes.ts';
 import { clashes, ephemeralPort, hostPortBusy, portInUseError, toHostPort, type HostPort } from '../lib/ports.ts';
 import { NetworkResolver, parseUpstream } from '../lib/dns/resolver.ts';
 import { SerialQueue } from '../lib/serial.ts';

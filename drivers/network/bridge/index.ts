@@ -16,7 +16,7 @@ export async function purgeBridgeRoot(root: string, config: BridgeConfig = {}): 
 }
 export { parseBridgeConfig } from './config.ts';
 /** the host's IPv4 routes: pass their destinations to chooseSubnet's inUse so IPAM avoids them */
-export { hostIpv4Routes, type HostRoute } from '../lib/routes.ts';
+export { hostIpv4Routes, type HostRoute } from '../../../kernel/network/host-routes.ts';
 
 export const plugin: BerthPlugin = {
   manifest: {
