@@ -10,7 +10,7 @@ import { buildWasmDemo } from '../../../demo/wasm/build.ts';
 import { parseJsonLine } from '../../../kernel/logs/index.ts';
 import { BerthError } from '../../../kernel/contracts/common.ts';
 import { WasmRuntime } from './driver.ts';
-import { nextExit, randomId, removeCgroupParent, wasmSpec } from './testing.ts';
+import { nextExit, randomId, removeCgroupParent, wasmSpec, waitFor } from './testing.ts';
 
 const test = suite('runtime-wasm');
 const tmp = mkdtempSync(join(tmpdir(), 'berth-wasm-test-'));
@@ -346,13 +346,5 @@ test('delete refuses a running container without force and kills it with force',
   assert.is(gone.status, 404);
   assert.ok(existsSync(spec.log.path), 'the log outlives the runtime state');
 });
-
-async function waitFor(cond: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test.run();

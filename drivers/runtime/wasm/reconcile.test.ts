@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWasmDemo } from '../../../demo/wasm/build.ts';
 import { WasmRuntime } from './driver.ts';
-import { nextExit, randomId, removeCgroupParent, wasmSpec } from './testing.ts';
+import { nextExit, randomId, removeCgroupParent, wasmSpec, waitFor } from './testing.ts';
 
 const test = suite('runtime-wasm reconcile');
 const tmp = mkdtempSync(join(tmpdir(), 'berth-wasm-reconcile-'));
@@ -75,13 +75,5 @@ test('kill works on an adopted container', async () => {
   await d.delete(spec.id);
   d.close();
 });
-
-async function waitFor(cond: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test.run();

@@ -55,3 +55,12 @@ export function removeCgroupParent(parent: string): void {
     rmdir(dir);
   }
 }
+
+/** polls `cond` every 20 ms until it holds, or throws after `ms` */
+export async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
