@@ -25,18 +25,8 @@ export const packr = new Packr({
   writeFunction: () => { throw new TypeError('a function cannot be stored in an event'); },
 });
 
-export interface EventContent {
-  seq: number;
-  stream: string;
-  version: number;
-  type: string;
-  schema: number;
-  timeNano: bigint;
-  actor: Actor;
-  correlationId: string;
-  causationId?: string;
-  data: unknown;
-}
+/** An event as hashed and stored: everything but the chain fields. */
+export type EventContent = Omit<StoredEvent, 'prevHash' | 'hash'>;
 
 export function encodeContent(c: EventContent): Buffer {
   return packr.pack([c.seq, c.stream, c.version, c.type, c.schema, c.timeNano, c.actor, c.correlationId, c.causationId, c.data]);
