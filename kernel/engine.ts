@@ -17,7 +17,7 @@ import { Pipeline } from './pipeline.ts';
 import { emptyWorld, type ContainerRecord, type World } from './world.ts';
 import { decideContainer, NotModified, type ContainerCommand } from './deciders/container.ts';
 import { findImage, getContainer } from './lookup.ts';
-import { buildRuntimeSpec } from './effects/runtime-spec.ts';
+import { buildRuntimeSpec, resourcesOf } from './effects/runtime-spec.ts';
 import { causedBy, ENGINE_ACTOR, newMeta, type CommandMeta } from './commands.ts';
 import type { DockerContainerConfig, DockerHostConfig, DockerNetworkingConfig } from './docker-types.ts';
 import { randomName } from './names.ts';
@@ -268,20 +268,17 @@ export class Engine {
   waitContainer(ref: string, condition: WaitCondition = 'not-running'): Promise<{ StatusCode: number; Error?: { Message: string } | null }> {
     const c = this.container(ref);
     const id = c.id;
-    const result = () => {
-      const cur = this.world.containers.get(id);
-      return { StatusCode: cur?.exitCode ?? this.lastExit.get(id) ?? 0, Error: null };
-    };
     const running = c.status === 'running' || c.status === 'paused' || c.status === 'restarting';
-    if (condition === 'not-running' && !running && !this.starting.has(id) && c.pendingIntent?.type !== 'container.start-requested') return Promise.resolve(result());
+    if (condition === 'not-running' && !running && !this.starting.has(id) && c.pendingIntent?.type !== 'container.start-requested') {
+      return Promise.resolve({ StatusCode: c.exitCode, Error: null });
+    }
     const wanted = condition === 'removed' ? 'container.removed' : 'container.exited';
-    // an exit is answered once its resources are released, so a start right after a wait cannot race it
+    // the code comes from the event that woke the waiter (exited and removed both carry it), so
+    // it holds after an auto-remove too; an exit is answered once its resources are released,
+    // so a start right after a wait cannot race it
     return firstValueFrom(this.pipeline.committed$.pipe(filter((e) => e.stream === `container:${id}` && e.type === wanted)))
-      .then(async () => { await this.releasing.get(id); return result(); });
+      .then(async (e) => { await this.releasing.get(id); return { StatusCode: (e.data as { exitCode: number }).exitCode, Error: null }; });
   }
-
-  /** exit codes of removed containers, for waiters on "removed" */
-  private readonly lastExit = new Map<string, number>();
 
   async stopContainer(ref: string, opts: { signal?: string; timeout?: number }, meta: CommandMeta): Promise<void> {
     const c = this.container(ref);
@@ -342,8 +339,7 @@ export class Engine {
     const c = this.container(ref);
     validateResources(hostConfig);
     if (c.status === 'running' || c.status === 'paused') {
-      const spec = buildRuntimeSpec({ c: { ...c, hostConfig: { ...c.hostConfig, ...hostConfig } }, image: this.world.images.get(c.imageId)?.descriptor.config ?? { architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [] } }, rootfs: '', dir: '', logPath: '', logFormat: 'k8s-file', network: { mode: 'none' }, volumePaths: {} });
-      await this.runtimeFor(c).update(c.id, spec.resources);
+      await this.runtimeFor(c).update(c.id, resourcesOf({ ...c.hostConfig, ...hostConfig }));
     }
     await this.decide(c, { type: 'UpdateContainer', hostConfig }, meta);
     return { warnings: [] };
@@ -364,8 +360,7 @@ export class Engine {
       await this.record(c, CE['remove-failed'], { error: (e as Error).message, previousStatus: 'dead' }, m);
       throw e;
     }
-    this.lastExit.set(c.id, c.exitCode);
-    await this.record(c, CE.removed, {}, m);
+    await this.record(c, CE.removed, { exitCode: c.exitCode }, m);
   }
 
   private async releaseForRemoval(c: ContainerRecord, meta: CommandMeta): Promise<void> {

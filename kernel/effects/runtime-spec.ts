@@ -1,5 +1,6 @@
 // Builds the runtime driver's input from the container as recorded and its image: pure.
-import type { ContainerRuntimeSpec, MountSpec } from '../contracts/runtime.ts';
+import type { ContainerRuntimeSpec, MountSpec, Resources } from '../contracts/runtime.ts';
+import type { DockerHostConfig } from '../docker-types.ts';
 import type { ImageConfigJson } from '../contracts/images.ts';
 import type { ContainerRecord } from '../world.ts';
 import { mountOrder } from '../mounts/normalize.ts';
@@ -26,6 +27,19 @@ export function mergeEnv(imageEnv: string[] = [], ctrEnv: string[] = []): string
   }
   if (!out.has('PATH')) out.set('PATH', DEFAULT_PATH);
   return [...out.values()];
+}
+
+/** HostConfig's limits as the runtime contract states them (also for docker update). */
+export function resourcesOf(hc: DockerHostConfig): Resources {
+  return {
+    memory: hc.Memory || undefined,
+    memorySwap: hc.MemorySwap || undefined,
+    cpuShares: hc.CpuShares || undefined,
+    cpuQuota: hc.CpuQuota || undefined,
+    cpuPeriod: hc.CpuPeriod || undefined,
+    nanoCpus: hc.NanoCpus || undefined,
+    pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
+  };
 }
 
 export interface SpecInputs {
@@ -72,15 +86,7 @@ export function buildRuntimeSpec(i: SpecInputs): ContainerRuntimeSpec {
     domainname: c.config.Domainname || undefined,
     platform: c.platform,
     mounts,
-    resources: {
-      memory: hc.Memory || undefined,
-      memorySwap: hc.MemorySwap || undefined,
-      cpuShares: hc.CpuShares || undefined,
-      cpuQuota: hc.CpuQuota || undefined,
-      cpuPeriod: hc.CpuPeriod || undefined,
-      nanoCpus: hc.NanoCpus || undefined,
-      pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
-    },
+    resources: resourcesOf(hc),
     ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     readonlyRootfs: !!hc.ReadonlyRootfs,
     privileged: !!hc.Privileged,
