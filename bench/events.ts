@@ -102,7 +102,14 @@ function encodeOps(work: Job[][]): Ops[][] {
 
 async function rawWriters(db: Db, ops: Ops[][]): Promise<number> {
   const t0 = performance.now();
-  await Promise.all(ops.map(async (list) => { for (const batch of list) await db.batch(batch, { sync: true }); }));
+  // chained batches, as the store writes them (level's array form costs ~20 µs of JS per op)
+  await Promise.all(ops.map(async (list) => {
+    for (const ops of list) {
+      const batch = db.batch();
+      for (const op of ops) batch.put(op.key, op.value);
+      await batch.write({ sync: true });
+    }
+  }));
   return performance.now() - t0;
 }
 

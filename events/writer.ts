@@ -157,16 +157,20 @@ export class Writer {
       return;
     }
     const { value, hashes } = buildCommit(this.lastHash, encoded);
-    const ops: { type: 'put'; key: Buffer; value: Buffer }[] = [{ type: 'put', key: logKey(firstSeq), value }];
-    for (const a of accepted) {
-      for (const c of a.contents) ops.push({ type: 'put', key: indexKey(c.stream, c.version), value: indexValue(c.seq, firstSeq) });
-    }
-    for (const [stream, version] of versions) ops.push({ type: 'put', key: headKey(stream), value: headValue(version) });
-    ops.push({ type: 'put', key: META_HEAD_KEY, value: seqValue(seq) });
-
+    // A chained batch: abstract-level's array form clones and validates every op in JS
+    // (~20 µs each), which made a 64-writer group commit CPU-bound; chained puts go
+    // straight to the native batch.
+    const batch = this.db.batch();
     try {
-      await this.db.batch(ops, { sync: true });
+      batch.put(logKey(firstSeq), value);
+      for (const a of accepted) {
+        for (const c of a.contents) batch.put(indexKey(c.stream, c.version), indexValue(c.seq, firstSeq));
+      }
+      for (const [stream, version] of versions) batch.put(headKey(stream), headValue(version));
+      batch.put(META_HEAD_KEY, seqValue(seq));
+      await batch.write({ sync: true });
     } catch (err) {
+      await batch.close().catch(() => {}); // a no-op once written or already closed
       // We cannot know what reached the disk: stop writing until the store is reopened
       // (the open-time tail check then settles it).
       this.failed = new StoreCorruptError(`event store write failed, appends are refused until it is reopened: ${(err as Error).message}`, err);
@@ -174,7 +178,8 @@ export class Writer {
       return;
     }
 
-    const prevOfFirst = this.lastHash;
+    // each hash turned into hex once: it is this event's hash and the next one's prevHash
+    let prevHex = this.lastHash && firstSeq > 1 ? this.lastHash.toString('hex') : '';
     this.head = seq;
     this.lastHash = hashes[hashes.length - 1];
     if (this.heads.size > MAX_CACHED_HEADS) this.heads.clear(); // a cache: LevelDB has them all
@@ -183,9 +188,9 @@ export class Writer {
     const all: StoredEvent[] = [];
     for (const a of accepted) {
       const out = a.contents.map((c) => {
-        const prev = i === 0 ? prevOfFirst : hashes[i - 1];
-        const e = makeEvent(c, c.seq === 1 || !prev ? '' : prev.toString('hex'), hashes[i].toString('hex'));
-        i++;
+        const hex = hashes[i++].toString('hex');
+        const e = makeEvent(c, prevHex, hex);
+        prevHex = hex;
         return e;
       });
       all.push(...out);
