@@ -15,21 +15,42 @@ import { median, note, report } from './format.ts';
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const IDLE = Number(process.env.BENCH_IDLE ?? 50);
 
-export function runcFloor(runs = RUNS): number[] {
+/**
+ * `runc run` of `true` in a prepared bundle, `runs` times. Without `berthSpec` the bundle is
+ * `runc spec`'s default; with it, the config.json Berth wrote for a container of the same
+ * image (Docker's seccomp profile, capabilities, masked paths, bind mounts, cgroups), each run
+ * in a cgroup of its own: the floor for exactly the container the engine starts.
+ */
+export function runcFloor(runs = RUNS, berthSpec?: { config: any; files: Record<string, string> }): number[] {
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-runc-'));
   try {
     const bundle = join(dir, 'bundle');
     mkdirSync(join(bundle, 'rootfs'), { recursive: true });
     writeBusyboxRootfs(join(bundle, 'rootfs'));
-    execFileSync('runc', ['spec', '--bundle', bundle]);
-    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+    let spec: any;
+    if (berthSpec) {
+      spec = structuredClone(berthSpec.config);
+      spec.root.path = 'rootfs';
+      for (const m of spec.mounts) {
+        if (m.type === 'bind' && berthSpec.files[m.source] !== undefined) {
+          const copy = join(dir, m.destination.replaceAll('/', '_'));
+          writeFileSync(copy, berthSpec.files[m.source]);
+          m.source = copy;
+        }
+      }
+    } else {
+      execFileSync('runc', ['spec', '--bundle', bundle]);
+      spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+    }
     spec.process.terminal = false;
     spec.process.args = ['/bin/true'];
-    writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
+      const id = `berth-bench-${process.pid}-${i}`;
+      if (berthSpec) spec.linux.cgroupsPath = `/berth/${id}`;
+      writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
       const t = performance.now();
-      const r = spawnSync('runc', ['--root', join(dir, 'state'), 'run', '--bundle', bundle, `berth-bench-${process.pid}-${i}`], { stdio: 'ignore' });
+      const r = spawnSync('runc', ['--root', join(dir, 'state'), 'run', '--bundle', bundle, id], { stdio: 'ignore' });
       times.push(performance.now() - t);
       if (r.status !== 0) throw new Error(`runc run failed with ${r.status}`);
     }
@@ -37,6 +58,14 @@ export function runcFloor(runs = RUNS): number[] {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** the config.json Berth wrote for a running container, and the files its bind mounts name */
+function capturedSpec(root: string, id: string): { config: any; files: Record<string, string> } {
+  const config = JSON.parse(readFileSync(join(root, 'containers', id, 'bundle', 'config.json'), 'utf8'));
+  const files: Record<string, string> = {};
+  for (const m of config.mounts) if (m.type === 'bind') try { files[m.source] = readFileSync(m.source, 'utf8'); } catch { /* a directory: left as is */ }
+  return { config, files };
 }
 
 function rssKb(pid: number): number {
@@ -74,7 +103,15 @@ export default async function run(): Promise<void> {
       if (r.StatusCode !== 0) throw new Error(`true exited ${r.StatusCode}`);
       if (i >= 2) times.push(performance.now() - t); // two warm-up runs
     }
-    report({ bench: 'lifecycle', metric: 'run-true', value: median(times), unit: 'ms', peer: 'runc run', peerValue: median(floor) });
+    // the same container's own bundle, run by runc alone
+    const probe = await e.createContainer({ config: { Image: 'busybox', Cmd: ['sleep', '60'] }, hostConfig: { NetworkMode: 'none' } }, meta());
+    await e.startContainer(probe.id, meta());
+    const spec = capturedSpec(root, probe.id);
+    await e.removeContainer(probe.id, { force: true }, meta());
+    const sameFloor = runcFloor(RUNS, spec);
+    note(`lifecycle: runc run of runc spec's default bundle ${median(floor).toFixed(1)} ms; of Berth's own bundle for this container (seccomp etc.) ${median(sameFloor).toFixed(1)} ms`);
+    report({ bench: 'lifecycle', metric: 'run-true', value: median(times), unit: 'ms', peer: "runc run of Berth's bundle", peerValue: median(sameFloor) });
+    report({ bench: 'lifecycle', metric: 'run-true-vs-default-spec', value: median(times), unit: 'ms', peer: 'runc run of `runc spec` default bundle', peerValue: median(floor) });
 
     note(`lifecycle: starting ${IDLE} detached sleep containers`);
     const before = rssKb(process.pid);

@@ -254,10 +254,16 @@ export class Engine {
   async released(ref: string): Promise<void> { await this.releasing.get(this.container(ref).id); }
 
   private async releaseAfterExit(c: ContainerRecord, meta: CommandMeta): Promise<void> {
-    await this.runtimeFor(c).delete(c.id, { force: true }).catch((e) => this.log.warn(`runtime delete ${c.id}: ${(e as Error).message}`));
-    await this.networking.tearDown(c, meta).catch((e) => this.log.warn(`network teardown ${c.id}: ${(e as Error).message}`));
-    await this.volumes.unmountAll(c, meta).catch((e) => this.log.warn(`volume unmount ${c.id}: ${(e as Error).message}`));
-    await this.storageFor(c).unmount(c.id).catch((e) => this.log.warn(`unmount ${c.id}: ${(e as Error).message}`));
+    // side by side: the container's processes are gone, so nothing here waits on another (a
+    // mount still busy for a moment is detached lazily by the storage driver)
+    await Promise.all([
+      this.runtimeFor(c).delete(c.id, { force: true }).catch((e) => this.log.warn(`runtime delete ${c.id}: ${(e as Error).message}`)),
+      this.networking.tearDown(c, meta).catch((e) => this.log.warn(`network teardown ${c.id}: ${(e as Error).message}`)),
+      (async () => {
+        await this.volumes.unmountAll(c, meta).catch((e) => this.log.warn(`volume unmount ${c.id}: ${(e as Error).message}`));
+        await this.storageFor(c).unmount(c.id).catch((e) => this.log.warn(`unmount ${c.id}: ${(e as Error).message}`));
+      })(),
+    ]);
     if (c.hostConfig.AutoRemove && this.world.containers.has(c.id)) {
       await this.removeContainer(c.id, { force: true, volumes: true, duringRelease: true }, { ...meta, actor: { kind: 'engine', name: 'auto-remove' } })
         .catch((e) => this.log.warn(`auto-remove ${c.id}: ${(e as Error).message}`));

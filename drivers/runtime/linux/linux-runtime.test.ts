@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { Subscription } from 'rxjs';
 import type { ContainerRuntimeSpec, ExitObservation, StdioSession } from '../../../kernel/contracts/runtime.ts';
 import { BerthError, type DriverPaths } from '../../../kernel/contracts/common.ts';
@@ -300,6 +300,21 @@ test('stats carry the container network namespace interfaces (none here but lo)'
   assert.is(rec[0].id, 'f'.repeat(64));
   assert.is(rec[0].exitCode, 255);
   assert.match(rec[0].error!, 'no record');
+});
+
+
+const runcRoot = () => join(paths.run, 'runtime-linux', 'oci');
+
+test('delete after an exit: cgroups and runc state go, also when init left a child behind', async () => {
+  const s = spec(['sh', '-c', 'sleep 1000 & exit 3']);
+  await run(s);
+  assert.is((await exitOf(s.id)).exitCode, 3);
+  assert.ok(existsSync(join(runcRoot(), s.id)), 'runc has state for the exited container');
+  await rt.delete(s.id);
+  assert.equal(cgroupDirs(s.id).filter(existsSync), [], 'no cgroup left');
+  const list = spawnSync('runc', ['--root', runcRoot(), 'list', '-q'], { encoding: 'utf8' });
+  assert.not.ok(list.stdout.split('\n').includes(s.id), 'runc no longer knows the container');
+  assert.not.ok(existsSync(join(runcRoot(), s.id)), "runc's state dir is gone");
 });
 
 test.run();

@@ -20,7 +20,7 @@ import { startExec } from './exec-session.ts';
 import { ExitWatcher } from './exit-watcher.ts';
 import { readHostFacts, SECCOMP_PROFILE_PATH } from './host-facts.ts';
 import { cuuidFor, Layout, type RuntimeMeta } from './layout.ts';
-import { OciCli } from './oci-cli.ts';
+import { OciCli, type OciState } from './oci-cli.ts';
 import { trialRun, versionOf } from './probe.ts';
 import { signalNumber } from './signals.ts';
 import { resolveCapabilities } from './spec/capabilities.ts';
@@ -141,8 +141,7 @@ export class LinuxRuntime implements RuntimeDriver {
     await this.ready();
     const { meta, paths } = this.load(id);
     const layout = this.need();
-    // runc keeps a state dir per container under its --root: no dir, no need to ask it
-    const current = existsSync(join(this.cli!.root, id)) ? await this.cli!.state(id) : null;
+    const current = await this.quickState(id);
     if (current && current.status !== 'stopped') throw conflict(`container ${id} is already ${current.status}`);
     const watcher = this.watcher!;
     watcher.mute(id);
@@ -201,14 +200,14 @@ export class LinuxRuntime implements RuntimeDriver {
     const link = layout.indexLink(id);
     if (!existsSync(link)) throw notFound(`no such container: ${id}`);
     const paths = layout.container(readlinkSync(link));
-    const st = await this.cli!.state(id);
+    const st = await this.quickState(id);
     if (st && (st.status === 'running' || st.status === 'paused') && !opts.force) {
       throw conflict(`cannot remove container ${id}: container is ${st.status}: stop the container before removing or force remove`);
     }
     this.watcher!.mute(id);
     if (st) {
       if (st.status === 'paused') await this.cli!.run(['kill', id, '9']).then(() => this.cli!.run(['resume', id]));
-      await this.cli!.run(['delete', '-f', id]);
+      if (st.status !== 'stopped' || !ownPidNamespace(paths.config) || !(await this.forgetStopped(id))) await this.cli!.run(['delete', '-f', id]);
     }
     await this.stopConmon(id, paths.persist);
     removeCgroups(id);
@@ -392,6 +391,34 @@ export class LinuxRuntime implements RuntimeDriver {
     return { meta: JSON.parse(readFileSync(paths.meta, 'utf8')) as RuntimeMeta, paths };
   }
 
+  /**
+   * runc's view of a container, without spawning runc where the answer is known: no state dir
+   * means runc has no such container; an exit file from conmon means its init is gone (and
+   * with it the pid namespace), so the state is stopped. Saves a ~15 ms `runc state` per delete.
+   */
+  private async quickState(id: string): Promise<Pick<OciState, 'status'> | null> {
+    if (!existsSync(join(this.cli!.root, id))) return null;
+    if (await this.observeExit(id)) return { status: 'stopped' };
+    return this.cli!.state(id);
+  }
+
+  /**
+   * What `runc delete` does for a stopped container whose pid namespace died with its init
+   * (nothing of it can still run): remove its cgroups and runc's state dir. Berth sets no
+   * poststop hooks, the one other thing delete would do. Spares a ~20 ms runc spawn after
+   * every exit; false (the caller then runs `runc delete -f`) if a cgroup stays busy.
+   */
+  private async forgetStopped(id: string): Promise<boolean> {
+    for (let i = 0; i < 10; i++) {
+      if (removeCgroups(id).length === 0) {
+        rmSync(join(this.cli!.root, id), { recursive: true, force: true });
+        return true;
+      }
+      await new Promise((r) => setTimeout(r, 10)); // the namespace's last processes are still being reaped
+    }
+    return false;
+  }
+
   private async expectStatus(id: string, want: string, message: (actual: string) => string): Promise<void> {
     await this.ready();
     this.load(id);
@@ -508,4 +535,12 @@ function readdirSafe(d: string): string[] {
 function writeJsonAtomic(path: string, value: unknown): void {
   writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 1));
   renameSync(`${path}.tmp`, path);
+}
+
+/** does the bundle give the container a pid namespace of its own (so its processes die with init)? */
+function ownPidNamespace(configPath: string): boolean {
+  try {
+    const spec = JSON.parse(readFileSync(configPath, 'utf8')) as OciSpec;
+    return !(spec as { hooks?: unknown }).hooks && spec.linux.namespaces.some((n) => n.type === 'pid' && !n.path);
+  } catch { return false; }
 }
