@@ -84,6 +84,40 @@ test('cp refuses to follow a symlink out of the rootfs', async () => {
   assert.match(passwd, /berthuser/);
 });
 
+test('cp into and out of volumes and bind mounts lands in them, not in the rootfs beneath', async () => {
+  const name = `berth-cpvol-${suffix()}`;
+  const vol = `berth-cpvol-${suffix()}`;
+  const bind = join(d.dir, 'cp-bind');
+  mkdirSync(bind, { recursive: true });
+  writeFileSync(join(d.dir, 'v.txt'), 'into the volume\n');
+  await d.ok(['run', '-d', '--name', name, '-v', `${vol}:/data`, '-v', `${bind}:/bind`, '-v', `${vol}:/ro:ro`, '--tmpfs', '/scratch', 'busybox', 'sleep', '300']);
+  try {
+    await d.ok(['cp', join(d.dir, 'v.txt'), `${name}:/data/`]);
+    await d.ok(['cp', join(d.dir, 'v.txt'), `${name}:/bind/b.txt`]);
+    assert.is(await d.ok(['exec', name, 'cat', '/data/v.txt', '/bind/b.txt']), 'into the volume\ninto the volume\n', 'the container sees both copies');
+    assert.is(readFileSync(join(bind, 'b.txt'), 'utf8'), 'into the volume\n', 'the bind source on the host holds the file');
+    await d.ok(['exec', name, 'sh', '-c', 'echo made-inside > /data/in.txt']);
+    await d.ok(['cp', `${name}:/data/in.txt`, join(d.dir, 'in.txt')]);
+    assert.is(readFileSync(join(d.dir, 'in.txt'), 'utf8'), 'made-inside\n');
+    const ro = await d.docker(['cp', join(d.dir, 'v.txt'), `${name}:/ro/`]);
+    assert.is(ro.code, 1);
+    assert.match(ro.stderr, /mounted volume is marked read-only/);
+    // a tmpfs exists only in the container's mount namespace: reached through its init's root
+    await d.ok(['cp', join(d.dir, 'v.txt'), `${name}:/scratch/`]);
+    assert.is(await d.ok(['exec', name, 'cat', '/scratch/v.txt']), 'into the volume\n');
+    await d.ok(['rm', '-f', name]);
+    // cp into a stopped container's volume: still the volume
+    await d.ok(['create', '--name', name, '-v', `${vol}:/data`, 'busybox', 'cat', '/data/v.txt', '/data/late.txt']);
+    await d.ok(['cp', join(d.dir, 'v.txt'), `${name}:/data/late.txt`]);
+    await d.ok(['start', name]);
+    assert.is((await d.ok(['wait', name])).trim(), '0');
+    assert.is(await d.ok(['logs', name]), 'into the volume\ninto the volume\n');
+  } finally {
+    await d.docker(['rm', '-f', name]);
+    await d.docker(['volume', 'rm', vol]);
+  }
+});
+
 test('export is a tar of the root filesystem', async () => {
   const out = join(d.dir, 'export.tar');
   await d.ok(['export', '-o', out, box]);

@@ -5,19 +5,27 @@ import type { ApiContext } from '../context.ts';
 import type { Exchange } from '../http/exchange.ts';
 import type { Router } from '../http/router.ts';
 import { badRequest, notFound } from '../../../kernel/contracts/common.ts';
-import { resolveInRootfs } from '../../../kernel/mounts/scoped-path.ts';
+import { hostPathOf, resolveContainerPath } from '../../../kernel/mounts/scoped-path.ts';
 import { boolParam } from '../http/query.ts';
-import { withRootfs } from '../streams/rootfs.ts';
+import { containerScope, deepestTarget, withRootfs, type CopyScope } from '../streams/rootfs.ts';
 import { extractInto, goFileMode, tarOf } from '../streams/tar.ts';
 
-/** host path of a container path: parent resolved in scope, the last component not followed */
-async function locate(rootfs: string, path: string): Promise<{ host: string; base: string }> {
+/** the container path with its symlinks followed, refused if it lies in a tmpfs the host cannot see */
+async function resolved(scope: CopyScope, path: string): Promise<string> {
+  const p = await resolveContainerPath(scope, path);
+  const t = deepestTarget(scope.unreachable, p);
+  if (t) throw badRequest(`cannot copy to or from ${t} of a stopped container: it is a tmpfs mount, which exists only while the container runs`);
+  return p;
+}
+
+/** host path of a container path: parent resolved in scope (mounts included), the last component not followed */
+async function locate(scope: CopyScope, path: string): Promise<{ host: string; base: string }> {
   if (!path) throw badRequest('path is required');
   const clean = posix.normalize('/' + path);
   const wantsContents = /\/\.?$/.test(path) && clean !== '/';
   const base = posix.basename(clean) || '/';
-  const host = wantsContents || clean === '/' ? await resolveInRootfs(rootfs, clean) : posix.join(await resolveInRootfs(rootfs, posix.dirname(clean)), base);
-  return { host, base: clean === '/' ? '/' : base };
+  const inContainer = wantsContents || clean === '/' ? await resolved(scope, clean) : posix.join(await resolved(scope, posix.dirname(clean)), base);
+  return { host: hostPathOf(scope, inContainer), base: clean === '/' ? '/' : base };
 }
 
 async function pathStat(host: string, base: string, path: string): Promise<string> {
@@ -32,7 +40,7 @@ async function head(ex: Exchange, { engine }: ApiContext): Promise<void> {
   const c = engine.container(ex.param('id'));
   const path = ex.query.get('path') ?? '';
   await withRootfs(engine, c, async (rootfs) => {
-    const { host, base } = await locate(rootfs, path);
+    const { host, base } = await locate(containerScope(engine, c, rootfs), path);
     ex.reply(200, undefined, { 'X-Docker-Container-Path-Stat': await pathStat(host, base, path), 'Content-Type': 'application/x-tar' });
   });
 }
@@ -42,7 +50,7 @@ async function get(ex: Exchange, { engine }: ApiContext): Promise<void> {
   const c = engine.container(ex.param('id'));
   const path = ex.query.get('path') ?? '';
   await withRootfs(engine, c, async (rootfs) => {
-    const { host, base } = await locate(rootfs, path);
+    const { host, base } = await locate(containerScope(engine, c, rootfs), path);
     const stat = await pathStat(host, base, path);
     const out = ex.stream(200, { 'Content-Type': 'application/x-tar', 'X-Docker-Container-Path-Stat': stat });
     const tar = tarOf(host, base === '/' ? '.' : base);
@@ -53,9 +61,15 @@ async function get(ex: Exchange, { engine }: ApiContext): Promise<void> {
 async function put(ex: Exchange, { engine }: ApiContext): Promise<void> {
   const c = engine.container(ex.param('id'));
   const path = ex.query.get('path') ?? '';
-  if (c.hostConfig.ReadonlyRootfs) throw badRequest('container rootfs is marked read-only');
   await withRootfs(engine, c, async (rootfs) => {
-    const dir = await resolveInRootfs(rootfs, posix.normalize('/' + path));
+    const scope = containerScope(engine, c, rootfs);
+    const inContainer = await resolved(scope, posix.normalize('/' + path));
+    const ro = deepestTarget(scope.readOnly, inContainer);
+    const rw = deepestTarget(scope.writable, inContainer);
+    const inMount = ro !== undefined || rw !== undefined;
+    if (ro !== undefined && (rw === undefined || ro.length > rw.length)) throw badRequest('mounted volume is marked read-only');
+    if (!inMount && c.hostConfig.ReadonlyRootfs) throw badRequest('container rootfs is marked read-only');
+    const dir = hostPathOf(scope, inContainer);
     const st = await lstat(dir).catch(() => undefined);
     if (!st) throw notFound(`Could not find the file ${path} in container ${ex.param('id')}`);
     if (!st.isDirectory()) throw badRequest(`extraction point is not a directory`);
