@@ -2,7 +2,7 @@
 // runs, else prepared from its layers for the duration of the operation.
 import type { Engine } from '../../../kernel/engine.ts';
 import type { ContainerRecord } from '../../../kernel/world.ts';
-import { existsSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { mountOf, type PathScope } from '../../../kernel/mounts/scoped-path.ts';
 
 export async function withRootfs<T>(engine: Engine, c: ContainerRecord, fn: (rootfs: string) => Promise<T>): Promise<T> {
@@ -32,7 +32,7 @@ export function containerScope(engine: Engine, c: ContainerRecord, rootfs: strin
   const readOnly = c.mounts.filter((m) => m.readOnly).map((m) => m.target);
   const writable = c.mounts.filter((m) => !m.readOnly).map((m) => m.target);
   const procRoot = `/proc/${live.pid}/root`;
-  if ((live.status === 'running' || live.status === 'paused') && live.pid > 0 && existsSync(procRoot)) {
+  if ((live.status === 'running' || live.status === 'paused') && live.pid > 0 && ownMountNamespace(live.pid)) {
     return { rootfs: procRoot, mounts: [], readOnly, writable, unreachable: [] };
   }
   const mounts: Array<{ target: string; host: string }> = [];
@@ -56,4 +56,12 @@ export interface CopyScope extends PathScope {
 /** the deepest of `targets` that contains the container path `p` */
 export function deepestTarget(targets: string[], p: string): string | undefined {
   return mountOf({ rootfs: '/', mounts: targets.map((target) => ({ target, host: '' })) }, p)?.target;
+}
+
+/**
+ * Only a process in a mount namespace of its own has a root worth entering: a runtime whose
+ * "pid" is a host process (the WASM runner) would otherwise hand cp the host's own root.
+ */
+function ownMountNamespace(pid: number): boolean {
+  try { return readlinkSync(`/proc/${pid}/ns/mnt`) !== readlinkSync('/proc/self/ns/mnt'); } catch { return false; }
 }
