@@ -72,6 +72,11 @@ function rssKb(pid: number): number {
   try { return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0); } catch { return 0; }
 }
 
+/** proportional set size: shared pages (conmon's glib, node's binary) split among the processes mapping them */
+function pssKb(pid: number): number {
+  try { return Number(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/Pss:\s+(\d+)/)?.[1] ?? 0); } catch { return 0; }
+}
+
 /** conmon processes whose command line names this root */
 function conmonPids(root: string): number[] {
   const out: number[] = [];
@@ -129,6 +134,10 @@ export default async function run(): Promise<void> {
     note(`lifecycle: engine process RSS ${(engineKb / 1024).toFixed(1)} MB (was ${(before / 1024).toFixed(1)} MB before the containers), ${monitors.length} conmon processes ${(monitorKb / 1024).toFixed(1)} MB`);
     const perContainer = (engineKb + monitorKb) / 1024 / IDLE;
     report({ bench: 'lifecycle', metric: 'rss-per-container', value: perContainer, unit: 'MB', peer: 'conmon alone', peerValue: monitorKb / 1024 / Math.max(1, monitors.length) });
+    // the same with PSS, which counts a shared library page once across the processes sharing it
+    const monitorPss = monitors.reduce((a, p) => a + pssKb(p), 0);
+    report({ bench: 'lifecycle', metric: 'pss-per-container', value: (pssKb(process.pid) + monitorPss) / 1024 / IDLE, unit: 'MB', peer: 'conmon alone (PSS)', peerValue: monitorPss / 1024 / Math.max(1, monitors.length) });
+    note(`lifecycle: the engine process grew ${((engineKb - before) / 1024).toFixed(1)} MB with ${IDLE} running containers (${((engineKb - before) / 1024 / IDLE).toFixed(2)} MB each); the rest of its RSS is the fixed cost of the daemon`);
   } finally {
     await destroy(daemon, root);
   }

@@ -149,6 +149,13 @@ test('berth history shows removed containers with who asked', async () => {
   assert.ok(types[0] === 'container.created' && types.includes('container.started') && types.includes('container.exited') && types[types.length - 1] === 'container.removed', types.join(','));
   assert.is(h.events[0].actor.kind, 'api');
   assert.match(h.events[0].actor.name, /Docker-Client/);
+  // the name reused: history follows the container that has it now
+  const id = (await d.ok(['create', '--name', name, 'busybox', 'true'])).trim();
+  const now = JSON.parse((await run('curl', ['-s', '--unix-socket', d.socket, `http://berth/berth/history/container/${name}`], {})).stdout);
+  assert.is(now.stream, `container:${id}`);
+  assert.is(now.exists, true);
+  assert.equal(now.events.map((e: { type: string }) => e.type), ['container.created']);
+  await d.ok(['rm', name]);
 });
 
 test('docker-py (python3-docker) runs a container through the API', async () => {

@@ -10,6 +10,9 @@ import { replay, type LevelEventStore } from '../../../events/index.ts';
 import type { EventStore, StoredEvent } from '../../../events/types.ts';
 import { emptyWorld, evolveWorld } from '../../../kernel/world.ts';
 import { normalizeReference } from '../../../kernel/reference.ts';
+import { findContainer, findImage, findNetwork, findVolume } from '../../../kernel/lookup.ts';
+import type { World } from '../../../kernel/world.ts';
+import { streamOf } from '../../../events/catalogue.ts';
 import { parseTimestamp } from '../http/query.ts';
 import { rfc3339 } from '../shapes/time.ts';
 import { diffSummaries, summarize } from '../shapes/world-summary.ts';
@@ -34,12 +37,26 @@ export async function findStream(store: EventStore, kind: string, ref: string): 
   return found;
 }
 
+/** The stream of an object that exists now, straight from the world (no log scan). */
+export function liveStream(w: World, kind: string, ref: string, normalize: (r: string) => string | undefined): string | undefined {
+  switch (kind) {
+    case 'container': { const c = findContainer(w, ref); return c && streamOf.container(c.id); }
+    case 'image': { const i = findImage(w, ref, normalize); return i && streamOf.image(i.id); }
+    case 'volume': { const v = findVolume(w, ref); return v && streamOf.volume(v.name); }
+    case 'network': { const n = findNetwork(w, ref); return n && streamOf.network(n.id); }
+    default: return undefined;
+  }
+}
+
+const safeNormalize = (r: string): string | undefined => { try { return normalizeReference(r); } catch { return undefined; } };
+
 async function history(ex: Exchange, { engine }: ApiContext): Promise<void> {
   const kind = ex.param('kind');
   if (!(KINDS as readonly string[]).includes(kind)) throw badRequest(`unknown object kind ${kind}: use one of ${KINDS.join(', ')}`);
   const ref = ex.param('*');
   const store = engine.deps.store;
-  const stream = await findStream(store, kind, ref);
+  // an object that exists is found in the world; only a removed one needs the log scanned
+  const stream = liveStream(engine.world, kind, ref, safeNormalize) ?? await findStream(store, kind, ref);
   if (!stream) throw notFound(`no ${kind} ${ref} in the event log`);
   const events = await store.readStream(stream);
   const bySeq = new Map<number, StoredEvent>();
