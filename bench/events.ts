@@ -14,8 +14,9 @@ import { ClassicLevel } from 'classic-level';
 import { openEventStore, type LevelEventStore } from '../events/store.ts';
 import { createProjection } from '../events/projection.ts';
 import { replay } from '../events/replay.ts';
-import { buildCommit, encodeContent, packr, type EventContent } from '../events/codec.ts';
+import { EventCodec, FORMAT, FRAME_LAYOUT, packr, type CommitFormat, type EventContent } from '../events/codec.ts';
 import { LOG_RANGE, META_HEAD_KEY, headKey, headValue, indexKey, indexValue, logKey, seqValue } from '../events/keys.ts';
+import { RecordTable, loadStructures } from '../events/records.ts';
 import type { AppendMeta, NewEvent, StoredEvent } from '../events/types.ts';
 import { median, note, report } from './format.ts';
 
@@ -85,12 +86,17 @@ function encodeOps(work: Job[][]): Ops[][] {
   const t = BigInt(Date.now()) * 1_000_000n;
   const order = work.flatMap((list, w) => list.map((j, i) => ({ j, w, i }))).sort((a, b) => a.i - b.i || a.w - b.w);
   const out: Ops[][] = work.map((l) => new Array(l.length));
+  const records = new RecordTable();
+  const codec = new EventCodec(records.packr);
   for (const { j, w, i } of order) {
     seq++;
     const c: EventContent = { seq, stream: j.stream, version: j.expected + 1, type: j.event.type, schema: 1, timeNano: t + BigInt(seq), actor: meta.actor, correlationId: meta.correlationId, data: j.event.data };
-    const { value, hashes } = buildCommit(prev, [encodeContent(c)]);
+    const { value, hashes } = codec.build(prev, [codec.encode(c)]);
     prev = hashes[0];
+    const structures = records.unsaved().map(({ key, value }) => ({ type: 'put' as const, key, value }));
+    records.markSaved(records.size);
     out[w][i] = [
+      ...structures,
       { type: 'put', key: logKey(seq), value },
       { type: 'put', key: indexKey(j.stream, c.version), value: indexValue(seq, seq) },
       { type: 'put', key: headKey(j.stream), value: headValue(c.version) },
@@ -158,10 +164,15 @@ export async function loadWorld(): Promise<{ initial: () => any; evolve: (s: any
 
 const range = { start: 0, end: 0 };
 
-/** the peer of replay: iterate the same records and msgpack-decode every event in place, nothing else */
+/**
+ * The peer of replay: iterate the same records and msgpack-decode every event in place,
+ * nothing else (format-2 content with a Packr holding the store's record structures).
+ */
 async function rawDecode(dir: string): Promise<{ ms: number; events: number }> {
   const db: Db = new ClassicLevel(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
   await db.open();
+  const records = new RecordTable(await loadStructures(db)).packr;
+  const { HEADER, HEADER2, FRAME_HEADER } = FRAME_LAYOUT;
   const t0 = performance.now();
   let events = 0;
   const it = db.iterator({ ...LOG_RANGE, highWaterMarkBytes: 64 * 1024 } as any); // the store's read batch size
@@ -169,13 +180,25 @@ async function rawDecode(dir: string): Promise<{ ms: number; events: number }> {
     const entries = await it.nextv(1000);
     if (entries.length === 0) break;
     for (const [, value] of entries) {
-      // walk the frames in place ([format][prevHash:32] then [len:u32][hash:32][content]...)
-      for (let pos = 33; pos < value.length; events++) {
+      if (value[0] === FORMAT.records) {
+        // [2][prevHash:32][n:u32][hash:32]×n [len:u32]×n [content]×n
+        const n = value.readUInt32BE(HEADER);
+        const lensAt = HEADER2 + n * 32;
+        let pos = lensAt + n * 4;
+        for (let i = 0; i < n; i++, events++) {
+          range.start = pos;
+          range.end = pos += value.readUInt32BE(lensAt + i * 4);
+          records.unpack(value, range);
+        }
+        continue;
+      }
+      // format 1: [1][prevHash:32] then [len:u32][hash:32][content]...
+      for (let pos = HEADER; pos < value.length; events++) {
         const len = value.readUInt32BE(pos);
-        range.start = pos + 36;
-        range.end = pos + 36 + len;
+        range.start = pos + FRAME_HEADER;
+        range.end = pos + FRAME_HEADER + len;
         packr.unpack(value, range);
-        pos += 36 + len;
+        pos += FRAME_HEADER + len;
       }
     }
   }
@@ -239,7 +262,7 @@ export async function coldOpen(dir: string, world: Awaited<ReturnType<typeof loa
  * group committer lays it out (unsynced bulk import: only the write path differs; the
  * bytes are the store's own, and the caller verifies the result).
  */
-export async function importLog(dir: string, work: Job[][], perCommit: number): Promise<void> {
+export async function importLog(dir: string, work: Job[][], perCommit: number, format: CommitFormat = FORMAT.records): Promise<void> {
   const order = work.flatMap((list, w) => list.map((j, i) => ({ j, w, i }))).sort((a, b) => a.i - b.i || a.w - b.w).map((x) => x.j);
   // a large write buffer keeps LevelDB from compacting while the import runs
   const db: Db = new ClassicLevel(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer', writeBufferSize: 64 << 20 });
@@ -248,6 +271,8 @@ export async function importLog(dir: string, work: Job[][], perCommit: number): 
   let prev: Buffer | null = null;
   let seq = 0;
   let ops: { type: 'put'; key: Buffer; value: Buffer }[] = [];
+  const records = new RecordTable();
+  const codec = new EventCodec(records.packr, format);
   for (let at = 0; at < order.length; at += perCommit) {
     const first = seq + 1;
     const contents: Buffer[] = [];
@@ -255,12 +280,14 @@ export async function importLog(dir: string, work: Job[][], perCommit: number): 
     for (const j of order.slice(at, at + perCommit)) {
       seq++;
       const version = j.expected + 1;
-      contents.push(encodeContent({ seq, stream: j.stream, version, type: j.event.type, schema: 1, timeNano: t + BigInt(seq) * 1000n, actor: meta.actor, correlationId: meta.correlationId, data: j.event.data }));
+      contents.push(codec.encode({ seq, stream: j.stream, version, type: j.event.type, schema: 1, timeNano: t + BigInt(seq) * 1000n, actor: meta.actor, correlationId: meta.correlationId, data: j.event.data }));
       ops.push({ type: 'put', key: indexKey(j.stream, version), value: indexValue(seq, first) });
       heads.set(j.stream, version);
     }
-    const { value, hashes } = buildCommit(prev, contents);
+    const { value, hashes } = codec.build(prev, contents);
     prev = hashes[hashes.length - 1];
+    for (const st of records.unsaved()) ops.push({ type: 'put', ...st });
+    records.markSaved(records.size);
     ops.push({ type: 'put', key: logKey(first), value });
     for (const [stream, version] of heads) ops.push({ type: 'put', key: headKey(stream), value: headValue(version) });
     if (ops.length > 20_000 || at + perCommit >= order.length) {

@@ -1,7 +1,7 @@
 // Checks the hash chain commit by commit. Shared by verify() (whole log) and the
 // open-time tail check (last commits). Each event is judged on its own: it decodes, sits
 // at the seq its key promises, links to the previous stored hash and hashes to its own.
-import { decodeContent, hashEvent, splitCommit, HASH_BYTES, type EventContent, type RawFrame } from './codec.ts';
+import { hashEvent, splitCommit, HASH_BYTES, type EventCodec, type EventContent, type RawFrame } from './codec.ts';
 
 export interface EventCheck {
   seq: number;
@@ -18,7 +18,7 @@ export class ChainChecker {
   lastHash: Buffer | null;
   private linkKnown: boolean;
 
-  constructor(expectedSeq = 1, lastHash: Buffer | null = null) {
+  constructor(private readonly codec: EventCodec, expectedSeq = 1, lastHash: Buffer | null = null) {
     this.expectedSeq = expectedSeq;
     this.lastHash = lastHash;
     this.linkKnown = expectedSeq === 1 || lastHash !== null;
@@ -60,7 +60,7 @@ export class ChainChecker {
     }
     let content: EventContent;
     try {
-      content = decodeContent(frame.content);
+      content = this.codec.decodeContent(frame.format, frame.content);
     } catch (err) {
       return fail(`seq ${seq}: content does not decode (${(err as Error).message})`);
     }

@@ -1,22 +1,32 @@
-// Byte format of the log. One LevelDB value per commit (one synced batch):
-//   [format:u8 = 1][prevHash:32][frame]...      frame = [len:u32][hash:32][content:len]
+// Byte format of the log. One LevelDB value per commit (one synced batch); its first byte
+// names the layout and the decoder of its events' content:
+//   format 1  [1][prevHash:32] then per event [len:u32][hash:32][content:len]
+//             content is plain msgpack (maps with their keys)
+//   format 2  [2][prevHash:32][n:u32][hash:32]×n [len:u32]×n [content]×n
+//             content is msgpack with records whose key lists live in the store's
+//             structure table (records.ts); hashes side by side turn into hex in one call
+// The format byte must choose the decoder: with records, bytes 0x40-0x7f are structure ids.
 // `content` is the msgpack array [seq, stream, version, type, schema, timeNano, actor,
 // correlationId, causationId, data]; hash = sha256(prevHash || content), where prevHash
 // is the previous event's hash (nothing for seq 1, stored as 32 zero bytes). The chain
 // therefore covers exactly the stored bytes, and a reader can check any event alone.
+// Writers write format 2; format-1 commits (older logs) read as before, mixed in one log.
 import crypto, { createHash } from 'node:crypto';
 import { Packr } from 'msgpackr';
 import type { Actor, StoredEvent } from './types.ts';
 
-export const COMMIT_FORMAT = 1;
+export const FORMAT = { plain: 1, records: 2 } as const;
+export type CommitFormat = (typeof FORMAT)[keyof typeof FORMAT];
 export const HASH_BYTES = 32;
 const HEADER = 1 + HASH_BYTES;
 const FRAME_HEADER = 4 + HASH_BYTES;
+/** format 2: header and event count */
+const HEADER2 = HEADER + 4;
 const ZERO_HASH = Buffer.alloc(HASH_BYTES);
 
 /**
- * bigint round-trips as bigint (int64 for 64-bit values, an extension beyond), numbers
- * stay numbers, undefined stays undefined.
+ * Format 1's content codec. bigint round-trips as bigint (int64 for 64-bit values, an
+ * extension beyond), numbers stay numbers, undefined stays undefined.
  */
 export const packr = new Packr({
   useRecords: false,
@@ -28,8 +38,9 @@ export const packr = new Packr({
 /** An event as hashed and stored: everything but the chain fields. */
 export type EventContent = Omit<StoredEvent, 'prevHash' | 'hash'>;
 
-export function encodeContent(c: EventContent): Buffer {
-  return packr.pack([c.seq, c.stream, c.version, c.type, c.schema, c.timeNano, c.actor, c.correlationId, c.causationId, c.data]);
+/** the content bytes of an event, by `p` (format 1's packr unless given the store's records packr) */
+export function encodeContent(c: EventContent, p: Packr = packr): Buffer {
+  return p.pack([c.seq, c.stream, c.version, c.type, c.schema, c.timeNano, c.actor, c.correlationId, c.causationId, c.data]);
 }
 
 let scratch = Buffer.allocUnsafe(64 * 1024);
@@ -72,33 +83,53 @@ export interface BuiltCommit {
 }
 
 /** Chains `contents` after `prevHash` (null before seq 1) into one commit value. */
-export function buildCommit(prevHash: Buffer | null, contents: Buffer[]): BuiltCommit {
-  let size = HEADER;
-  for (const c of contents) size += FRAME_HEADER + c.length;
-  const value = Buffer.allocUnsafe(size);
-  value[0] = COMMIT_FORMAT;
-  (prevHash ?? ZERO_HASH).copy(value, 1);
+export function buildCommit(prevHash: Buffer | null, contents: Buffer[], format: CommitFormat = FORMAT.plain): BuiltCommit {
   const hashes: Buffer[] = [];
-  let pos = HEADER;
   let prev = prevHash;
   for (const c of contents) {
     const hash = hashEvent(prev, c);
-    value.writeUInt32BE(c.length, pos);
-    hash.copy(value, pos + 4);
-    c.copy(value, pos + FRAME_HEADER);
-    pos += FRAME_HEADER + c.length;
     hashes.push(hash);
     prev = hash;
   }
-  return { value, hashes };
+  return { value: assembleCommit(format, prevHash ?? ZERO_HASH, hashes, contents), hashes };
 }
 
+/** Lays out hashed events as one commit value in `format`. */
+export function assembleCommit(format: CommitFormat, prevHash: Uint8Array, hashes: Uint8Array[], contents: Uint8Array[]): Buffer {
+  const n = contents.length;
+  let size = format === FORMAT.records ? HEADER2 + n * FRAME_HEADER : HEADER + n * FRAME_HEADER;
+  for (const c of contents) size += c.length;
+  const value = Buffer.allocUnsafe(size);
+  value[0] = format;
+  value.set(prevHash, 1);
+  if (format === FORMAT.records) {
+    value.writeUInt32BE(n, HEADER);
+    let pos = HEADER2 + n * FRAME_HEADER;
+    for (let i = 0; i < n; i++) {
+      value.set(hashes[i], HEADER2 + i * HASH_BYTES);
+      value.writeUInt32BE(contents[i].length, HEADER2 + n * HASH_BYTES + i * 4);
+      value.set(contents[i], pos);
+      pos += contents[i].length;
+    }
+    return value;
+  }
+  let pos = HEADER;
+  for (let i = 0; i < n; i++) {
+    value.writeUInt32BE(contents[i].length, pos);
+    value.set(hashes[i], pos + 4);
+    value.set(contents[i], pos + FRAME_HEADER);
+    pos += FRAME_HEADER + contents[i].length;
+  }
+  return value;
+}
+
+/** a format-1 event's content (format 2 needs its store's records: EventCodec.decodeContent) */
 export function decodeContent(bytes: Uint8Array): EventContent {
   return contentOf(packr.unpack(bytes));
 }
 
 /** StoredEvent straight from the decoded array (one object per event on the read path) */
-function eventOf(a: unknown, prevHash: string, hash: string): StoredEvent {
+export function eventOf(a: unknown, prevHash: string, hash: string): StoredEvent {
   const c = a as unknown[];
   if (!Array.isArray(c) || c.length !== 10 || typeof c[0] !== 'number' || typeof c[1] !== 'string' || typeof c[2] !== 'number' ||
       typeof c[3] !== 'string' || typeof c[4] !== 'number' || typeof c[5] !== 'bigint' || typeof c[7] !== 'string') {
@@ -112,7 +143,7 @@ function eventOf(a: unknown, prevHash: string, hash: string): StoredEvent {
   return e;
 }
 
-function contentOf(a: unknown): EventContent {
+export function contentOf(a: unknown): EventContent {
   if (!Array.isArray(a) || a.length !== 10) throw new Error('event content is not a 10-field array');
   const [seq, stream, version, type, schema, timeNano, actor, correlationId, causationId, data] = a;
   if (typeof seq !== 'number' || typeof stream !== 'string' || typeof version !== 'number' || typeof type !== 'string' ||
@@ -124,82 +155,148 @@ function contentOf(a: unknown): EventContent {
 
 /** One frame of a commit as found on disk, undecoded. */
 export interface RawFrame {
-  /** byte offset of the frame inside the commit value */
-  offset: number;
+  format: CommitFormat;
+  /** byte offset of the content inside the commit value */
+  contentOffset: number;
   prevHash: Buffer;
   hash: Buffer;
   content: Buffer;
 }
 
 export type CommitParse =
-  | { ok: true; prevHash: Buffer; frames: RawFrame[] }
-  | { ok: false; prevHash: Buffer | null; frames: RawFrame[]; reason: string };
+  | { ok: true; format: CommitFormat; prevHash: Buffer; frames: RawFrame[] }
+  | { ok: false; format?: CommitFormat; prevHash: Buffer | null; frames: RawFrame[]; reason: string };
+
+const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
 /**
  * Splits a commit value into frames without decoding or hashing. On a malformed value it
  * returns the frames that were whole before the damage, and why it stopped.
  */
 export function splitCommit(value: Uint8Array): CommitParse {
-  const v = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const v = asBuffer(value);
   if (v.length < HEADER) return { ok: false, prevHash: null, frames: [], reason: `commit value of ${v.length} bytes is shorter than its header` };
-  if (v[0] !== COMMIT_FORMAT) return { ok: false, prevHash: null, frames: [], reason: `unknown commit format byte ${v[0]}` };
+  const format = v[0];
+  if (format !== FORMAT.plain && format !== FORMAT.records) return { ok: false, prevHash: null, frames: [], reason: `unknown commit format byte ${v[0]}` };
   const prevHash = v.subarray(1, HEADER);
   const frames: RawFrame[] = [];
   let prev = prevHash;
+  const push = (hashAt: number, contentAt: number, len: number) => {
+    const hash = v.subarray(hashAt, hashAt + HASH_BYTES);
+    frames.push({ format, contentOffset: contentAt, prevHash: prev, hash, content: v.subarray(contentAt, contentAt + len) });
+    prev = hash;
+  };
+  if (format === FORMAT.records) {
+    if (v.length < HEADER2) return { ok: false, format, prevHash, frames, reason: 'truncated event count' };
+    const n = v.readUInt32BE(HEADER);
+    const lensAt = HEADER2 + n * HASH_BYTES;
+    if (n === 0) return { ok: false, format, prevHash, frames, reason: 'commit holds no event' };
+    if (lensAt + n * 4 > v.length) return { ok: false, format, prevHash, frames, reason: `${n} events claimed, but the hashes and lengths run past the end of the commit` };
+    let pos = lensAt + n * 4;
+    for (let i = 0; i < n; i++) {
+      const len = v.readUInt32BE(lensAt + i * 4);
+      if (pos + len > v.length) return { ok: false, format, prevHash, frames, reason: `event ${i + 1} of the commit claims ${len} bytes, past its end` };
+      push(HEADER2 + i * HASH_BYTES, pos, len);
+      pos += len;
+    }
+    if (pos !== v.length) return { ok: false, format, prevHash, frames, reason: `${v.length - pos} bytes after the last event` };
+    return { ok: true, format, prevHash, frames };
+  }
   let pos = HEADER;
   while (pos < v.length) {
-    if (pos + FRAME_HEADER > v.length) return { ok: false, prevHash, frames, reason: `truncated frame header at byte ${pos}` };
+    if (pos + FRAME_HEADER > v.length) return { ok: false, format, prevHash, frames, reason: `truncated frame header at byte ${pos}` };
     const len = v.readUInt32BE(pos);
-    if (pos + FRAME_HEADER + len > v.length) return { ok: false, prevHash, frames, reason: `frame at byte ${pos} claims ${len} bytes, past the end of the commit` };
-    const hash = v.subarray(pos + 4, pos + FRAME_HEADER);
-    frames.push({ offset: pos, prevHash: prev, hash, content: v.subarray(pos + FRAME_HEADER, pos + FRAME_HEADER + len) });
-    prev = hash;
+    if (pos + FRAME_HEADER + len > v.length) return { ok: false, format, prevHash, frames, reason: `frame at byte ${pos} claims ${len} bytes, past the end of the commit` };
+    push(pos + 4, pos + FRAME_HEADER, len);
     pos += FRAME_HEADER + len;
   }
-  if (frames.length === 0) return { ok: false, prevHash, frames, reason: 'commit holds no event' };
-  return { ok: true, prevHash, frames };
+  if (frames.length === 0) return { ok: false, format, prevHash, frames, reason: 'commit holds no event' };
+  return { ok: true, format, prevHash, frames };
+}
+
+/** The commit value cut to its first `n` whole frames (same format, same bytes for those events). */
+export function cutCommit(value: Uint8Array, n: number): Buffer {
+  const split = splitCommit(value);
+  if (!split.format || !split.prevHash) throw new Error(`cannot cut a commit: ${(split as { reason?: string }).reason}`);
+  const frames = split.frames.slice(0, n);
+  return assembleCommit(split.format, split.prevHash, frames.map((f) => f.hash), frames.map((f) => f.content));
 }
 
 /** prevHash as the contract shows it: "" before seq 1 */
 export const prevHashHex = (seq: number, prevHash: Uint8Array): string =>
   seq === 1 ? '' : Buffer.from(prevHash.buffer, prevHash.byteOffset, prevHash.byteLength).toString('hex');
 
-const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 /** reused: msgpackr reads start/end at once, and a range avoids a Buffer (and DataView) per event */
 const range = { start: 0, end: 0 };
 
-/**
- * Hot path for reads: decodes every event of a commit whose first event is `firstSeq`,
- * without checking hashes (verify() and the open-time tail check do that). `prevHex`, the
- * hash of the event before (if the caller has it), saves one hex conversion. Returns the
- * hex hash of the commit's last event.
- */
-export function decodeCommit(value: Uint8Array, firstSeq: number, out: StoredEvent[], prevHex?: string): string {
-  const v = asBuffer(value);
-  if (v[0] !== COMMIT_FORMAT) throw new Error(`commit ${firstSeq}: unknown format byte ${v[0]}`);
-  let prev = firstSeq === 1 ? '' : (prevHex ?? v.toString('hex', 1, HEADER));
-  let pos = HEADER;
-  let seq = firstSeq;
-  while (pos < v.length) {
-    const len = v.readUInt32BE(pos);
-    range.start = pos + FRAME_HEADER;
-    range.end = pos + FRAME_HEADER + len;
-    const hash = v.toString('hex', pos + 4, pos + FRAME_HEADER);
-    const e = eventOf(packr.unpack(v, range), prev, hash);
-    if (e.seq !== seq) throw new Error(`commit ${firstSeq}: expected seq ${seq}, found ${e.seq}`);
-    out.push(e);
-    prev = hash;
-    pos += FRAME_HEADER + len;
-    seq++;
+/** Decodes events of either format; format 2 with the records (and structure table) of one store. */
+export class EventCodec {
+  constructor(readonly records: Packr, readonly writeFormat: CommitFormat = FORMAT.records) {}
+
+  private decoder(format: number): Packr {
+    if (format === FORMAT.records) return this.records;
+    if (format === FORMAT.plain) return packr;
+    throw new Error(`unknown commit format byte ${format}`);
   }
-  return prev;
+
+  /** content bytes as this store writes them */
+  encode(c: EventContent): Buffer {
+    return encodeContent(c, this.writeFormat === FORMAT.records ? this.records : packr);
+  }
+
+  build(prevHash: Buffer | null, contents: Buffer[]): BuiltCommit {
+    return buildCommit(prevHash, contents, this.writeFormat);
+  }
+
+  decodeContent(format: number, bytes: Uint8Array): EventContent {
+    return contentOf(this.decoder(format).unpack(bytes));
+  }
+
+  /**
+   * Hot path for reads: decodes every event of a commit whose first event is `firstSeq`,
+   * without checking hashes (verify() and the open-time tail check do that). `prevHex`, the
+   * hash of the event before (if the caller has it), saves one hex conversion. Returns the
+   * hex hash of the commit's last event.
+   */
+  decodeCommit(value: Uint8Array, firstSeq: number, out: StoredEvent[], prevHex?: string): string {
+    const v = asBuffer(value);
+    const format = v[0];
+    let prev = firstSeq === 1 ? '' : (prevHex ?? v.toString('hex', 1, HEADER));
+    let seq = firstSeq;
+    if (format === FORMAT.records) {
+      const n = v.readUInt32BE(HEADER);
+      const lensAt = HEADER2 + n * HASH_BYTES;
+      const hex = v.toString('hex', HEADER2, lensAt); // one call for all hashes; each event's is a slice
+      const p = this.records;
+      let pos = lensAt + n * 4;
+      for (let i = 0; i < n; i++, seq++) {
+        const len = v.readUInt32BE(lensAt + i * 4);
+        range.start = pos;
+        range.end = pos += len;
+        const hash = hex.slice(i * 2 * HASH_BYTES, (i + 1) * 2 * HASH_BYTES);
+        const e = eventOf(p.unpack(v, range), prev, hash);
+        if (e.seq !== seq) throw new Error(`commit ${firstSeq}: expected seq ${seq}, found ${e.seq}`);
+        out.push(e);
+        prev = hash;
+      }
+      return prev;
+    }
+    if (format !== FORMAT.plain) throw new Error(`commit ${firstSeq}: unknown format byte ${format}`);
+    let pos = HEADER;
+    while (pos < v.length) {
+      const len = v.readUInt32BE(pos);
+      range.start = pos + FRAME_HEADER;
+      range.end = pos + FRAME_HEADER + len;
+      const hash = v.toString('hex', pos + 4, pos + FRAME_HEADER);
+      const e = eventOf(packr.unpack(v, range), prev, hash);
+      if (e.seq !== seq) throw new Error(`commit ${firstSeq}: expected seq ${seq}, found ${e.seq}`);
+      out.push(e);
+      prev = hash;
+      pos += FRAME_HEADER + len;
+      seq++;
+    }
+    return prev;
+  }
 }
 
-/** First event's timeNano of a commit, decoding only that frame. */
-export function commitFirstTime(value: Uint8Array): bigint {
-  const v = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  const len = v.readUInt32BE(HEADER);
-  return decodeContent(v.subarray(HEADER + FRAME_HEADER, HEADER + FRAME_HEADER + len)).timeNano;
-}
-
-export const FRAME_LAYOUT = { HEADER, FRAME_HEADER } as const;
+export const FRAME_LAYOUT = { HEADER, FRAME_HEADER, HEADER2 } as const;

@@ -5,7 +5,8 @@
 //   H <stream utf8>               stream head -> <version:u32>
 //   P <name utf8> 00 <seq:u64>    projection snapshot (snapshot.ts)
 //   M head                        last committed seq (written in every commit batch)
-export const PREFIX = { log: 0x4c, index: 0x53, head: 0x48, snapshot: 0x50, meta: 0x4d } as const;
+//   T <id:u16>                    msgpack record structure (key names) used by format-2 commits
+export const PREFIX = { log: 0x4c, index: 0x53, head: 0x48, snapshot: 0x50, meta: 0x4d, structure: 0x54 } as const;
 
 export function u64Key(prefix: number, seq: number): Buffer {
   const key = Buffer.allocUnsafe(9);
@@ -94,3 +95,13 @@ export function seqValue(seq: number): Buffer {
   v.writeUIntBE(seq, 2, 6);
   return v;
 }
+
+export function structureKey(id: number): Buffer {
+  const key = Buffer.allocUnsafe(3);
+  key[0] = PREFIX.structure;
+  key.writeUInt16BE(id, 1);
+  return key;
+}
+
+export const structureKeyId = (key: Uint8Array): number => (key[1] << 8) | key[2];
+export const STRUCTURE_RANGE = { gte: Buffer.from([PREFIX.structure]), lt: Buffer.from([PREFIX.structure + 1]) };

@@ -4,11 +4,12 @@ import { mkdirSync } from 'node:fs';
 import { ClassicLevel } from 'classic-level';
 import { Subject, type Observable } from 'rxjs';
 import { ChainChecker } from './chain.ts';
-import { decodeCommit, splitCommit } from './codec.ts';
+import { EventCodec, FORMAT, splitCommit, type CommitFormat } from './codec.ts';
 import { StoreClosedError, StoreCorruptError, StoreLockedError, type LockHolder } from './errors.ts';
 import { eventFilter } from './filters.ts';
 import { LOG_RANGE, indexRange, logKey, logKeySeq, parseIndexValue } from './keys.ts';
 import { acquireLock, readLock, type AcquiredLock } from './lock.ts';
+import { RecordTable, loadStructures } from './records.ts';
 import { SnapshotStore } from './snapshot.ts';
 import { catchUpThenLive } from './subscribe.ts';
 import { checkTail, type DroppedEvent } from './tail-check.ts';
@@ -35,6 +36,8 @@ export interface OpenOptions {
   schemaOf?: (type: string) => number | undefined;
   /** how many trailing commit records the open-time check reads (default 4; LevelDB batches are atomic, so only the last can be torn by a crash) */
   tailCommits?: number;
+  /** byte format of new commits (codec.ts): 2 (default, msgpack records) or 1 (plain msgpack, what older versions wrote); both always read */
+  commitFormat?: CommitFormat;
 }
 
 export interface OpenReport {
@@ -88,11 +91,15 @@ export async function openEventStore(dir: string, opts: OpenOptions = {}): Promi
     if (repaired) notes.push(repaired);
     lock.confirm();
     lap('level');
-    let tail;
+    let tail, records: RecordTable, codec: EventCodec;
     try {
-      tail = await checkTail(db, opts.tailCommits ?? 4);
+      // the structure table first: format-2 events cannot be decoded without it
+      records = new RecordTable(await loadStructures(db));
+      codec = new EventCodec(records.packr, opts.commitFormat ?? FORMAT.records);
+      tail = await checkTail(db, codec, opts.tailCommits ?? 4);
     } catch (err) {
       await db.close();
+      if (err instanceof StoreCorruptError) throw err;
       throw new StoreCorruptError(`event store ${dir}: checking the end of the log failed: ${(err as Error).message}`, err);
     }
     lap('tailCheck');
@@ -104,7 +111,7 @@ export async function openEventStore(dir: string, opts: OpenOptions = {}): Promi
       dir, head: tail.head, checkedEvents: tail.checkedEvents, dropped: tail.dropped, corrupt: tail.corrupt, fixes: tail.fixes,
       wal, repaired, tookOverLockFrom: lock.tookOverFrom, notes, ms: performance.now() - started, timings,
     };
-    const store = new LevelEventStore(db, dir, lock, report, tail, opts);
+    const store = new LevelEventStore(db, dir, lock, report, tail, opts, codec, records);
     if (tail.dropped.length || tail.corrupt.length || tail.fixes.length || repaired || (wal && !wal.complete)) opts.onTornTail?.(report);
     return store;
   } catch (err) {
@@ -156,10 +163,13 @@ export class LevelEventStore implements EventStore {
     readonly openReport: OpenReport,
     tail: { head: number; lastHash: Buffer | null; lastTime: bigint },
     opts: OpenOptions,
+    /** decodes both commit formats, format 2 with this store's record structures */
+    readonly codec: EventCodec,
+    records: RecordTable,
   ) {
     this.upcasters = opts.upcasters ?? defaultUpcasters;
     this.snapshots = new SnapshotStore(db);
-    this.writer = new Writer(db, {
+    this.writer = new Writer(db, codec, records, {
       head: tail.head,
       lastHash: tail.lastHash,
       lastTime: tail.lastTime,
@@ -201,7 +211,7 @@ export class LevelEventStore implements EventStore {
       const v = values[i];
       if (!v) throw new StoreCorruptError(`stream ${stream}: index points at commit ${first}, which is missing from the log`);
       const out: StoredEvent[] = [];
-      decodeCommit(v, first, out);
+      this.codec.decodeCommit(v, first, out);
       for (const e of out) if (wanted.has(e.seq)) bySeq.set(e.seq, e);
     });
     return refs.map((r) => {
@@ -230,7 +240,7 @@ export class LevelEventStore implements EventStore {
         const entries = await it.nextv(READ_BATCH_COMMITS);
         if (entries.length === 0) return;
         const out: StoredEvent[] = [];
-        for (const [key, value] of entries) prevHex = decodeCommit(value, logKeySeq(key), out, prevHex);
+        for (const [key, value] of entries) prevHex = this.codec.decodeCommit(value, logKeySeq(key), out, prevHex);
         let lo = 0;
         let hi = out.length;
         while (lo < hi && out[lo].seq < fromSeq) lo++;
@@ -281,7 +291,7 @@ export class LevelEventStore implements EventStore {
     const value = await this.db.get(logKey(first));
     if (!value) return undefined;
     const out: StoredEvent[] = [];
-    decodeCommit(value, first, out);
+    this.codec.decodeCommit(value, first, out);
     return out.find((e) => e.seq === seq);
   }
 
@@ -301,7 +311,7 @@ export class LevelEventStore implements EventStore {
   /** Walks the whole log: chain, seq continuity, stream version continuity. */
   async verify(): Promise<VerifyResult> {
     this.assertOpen();
-    const checker = new ChainChecker(1, null);
+    const checker = new ChainChecker(this.codec, 1, null);
     const versions = new Map<string, number>();
     let checked = 0;
     const it = this.db.iterator({ ...LOG_RANGE, highWaterMarkBytes: 1 << 20 } as any);

@@ -5,7 +5,7 @@
 // good ones is reported, not deleted, since dropping it would lose later events.
 import type { ClassicLevel } from 'classic-level';
 import { ChainChecker, type EventCheck } from './chain.ts';
-import { decodeContent, splitCommit, FRAME_LAYOUT } from './codec.ts';
+import { cutCommit, splitCommit, type EventCodec } from './codec.ts';
 import {
   INDEX_RANGE, LOG_RANGE, META_HEAD_KEY, PREFIX, headKey, headValue, indexKey, indexRange, logKey, logKeySeq,
   parseHeadValue, parseIndexKey, parseIndexValue, readU64, seqValue, snapshotKeySeq,
@@ -32,7 +32,7 @@ export interface TailResult {
   fixes: string[];
 }
 
-export async function checkTail(db: Db, commits = 4): Promise<TailResult> {
+export async function checkTail(db: Db, codec: EventCodec, commits = 4): Promise<TailResult> {
   const window = (await db.iterator({ ...LOG_RANGE, reverse: true, limit: commits }).all()).reverse();
   const ops: Op[] = [];
   const fixes: string[] = [];
@@ -43,7 +43,7 @@ export async function checkTail(db: Db, commits = 4): Promise<TailResult> {
 
   let checks: EventCheck[] = [];
   if (window.length > 0) {
-    const checker = new ChainChecker(logKeySeq(window[0][0]), null);
+    const checker = new ChainChecker(codec, logKeySeq(window[0][0]), null);
     for (const [key, value] of window) checks.push(...checker.checkCommit(logKeySeq(key), value));
   }
   for (const c of checks) if (c.content) touched.add(c.content.stream);
@@ -57,7 +57,7 @@ export async function checkTail(db: Db, commits = 4): Promise<TailResult> {
   if (bad.length > 0) {
     const firstBad = bad[0].seq;
     for (const c of bad) {
-      const content = c.content ?? tryDecode(c);
+      const content = c.content ?? tryDecode(codec, c);
       dropped.push({ seq: c.seq, stream: content?.stream, version: content?.version, type: content?.type, reason: c.reason! });
       if (content) {
         ops.push({ type: 'del', key: indexKey(content.stream, content.version) });
@@ -71,7 +71,7 @@ export async function checkTail(db: Db, commits = 4): Promise<TailResult> {
     window.forEach(([, value], i) => {
       const first = keys[i];
       if (first >= firstBad) ops.push({ type: 'del', key: logKey(first) });
-      else if (first === holder) ops.push({ type: 'put', key: logKey(first), value: keepFrames(value, firstBad - first) });
+      else if (first === holder) ops.push({ type: 'put', key: logKey(first), value: cutCommit(value, firstBad - first) });
     });
     head = firstBad - 1;
   }
@@ -126,7 +126,7 @@ export async function checkTail(db: Db, commits = 4): Promise<TailResult> {
   }
 
   if (ops.length > 0) await db.batch(ops, { sync: true });
-  const last = await lastEvent(db);
+  const last = await lastEvent(db, codec);
   return { head: last.seq, lastHash: last.hash, lastTime: last.time, checkedEvents: checks.length, dropped, corrupt, fixes };
 }
 
@@ -136,19 +136,9 @@ function lastSeqOf(window: [Buffer, Buffer][]): number {
   return logKeySeq(key) + splitCommit(value).frames.length - 1;
 }
 
-function tryDecode(c: EventCheck) {
+function tryDecode(codec: EventCodec, c: EventCheck) {
   if (!c.frame) return undefined;
-  try { return decodeContent(c.frame.content); } catch { return undefined; }
-}
-
-/** the commit value cut to its first `n` frames */
-function keepFrames(value: Buffer, n: number): Buffer {
-  const frames = splitCommit(value).frames;
-  if (n >= frames.length) {
-    const last = frames[frames.length - 1];
-    return Buffer.from(value.subarray(0, last.offset + FRAME_LAYOUT.FRAME_HEADER + last.content.length));
-  }
-  return Buffer.from(value.subarray(0, frames[n].offset));
+  try { return codec.decodeContent(c.frame.format, c.frame.content); } catch { return undefined; }
 }
 
 async function lastIndexedVersion(db: Db, stream: string, head: number, deleted: Set<string>): Promise<number> {
@@ -159,13 +149,13 @@ async function lastIndexedVersion(db: Db, stream: string, head: number, deleted:
   return 0;
 }
 
-async function lastEvent(db: Db): Promise<{ seq: number; hash: Buffer | null; time: bigint }> {
+async function lastEvent(db: Db, codec: EventCodec): Promise<{ seq: number; hash: Buffer | null; time: bigint }> {
   const [entry] = await db.iterator({ ...LOG_RANGE, reverse: true, limit: 1 }).all();
   if (!entry) return { seq: 0, hash: null, time: 0n };
   const frames = splitCommit(entry[1]).frames;
   const last = frames[frames.length - 1];
   if (!last) return { seq: logKeySeq(entry[0]) - 1, hash: null, time: 0n };
   let time = 0n;
-  try { time = decodeContent(last.content).timeNano; } catch { /* reported as corrupt already */ }
+  try { time = codec.decodeContent(last.format, last.content).timeNano; } catch { /* reported as corrupt already */ }
   return { seq: logKeySeq(entry[0]) + frames.length - 1, hash: Buffer.from(last.hash), time };
 }

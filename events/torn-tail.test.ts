@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { openEventStore, type OpenReport } from './store.ts';
 import { logKey } from './keys.ts';
+import { splitCommit } from './codec.ts';
 import { meta, tempRoot } from './testkit.ts';
 import type { StoredEvent } from './types.ts';
 
@@ -197,7 +198,7 @@ test('(c3) a bad event followed by good ones is reported, not deleted (deleting 
     await s.append('m', [1, 2, 3].map((k) => ({ type: 'e.part', data: { k } })), 'no-stream', meta);
     await s.close();
     // flip a byte in the second frame's content
-    await corruptLast(t.dir, (v) => 33 + 36 + v.readUInt32BE(33) + 36 + 3);
+    await corruptLast(t.dir, (v) => splitCommit(v).frames[1].contentOffset + 3);
     s = await openEventStore(t.dir);
     try {
       assert.equal(s.openReport.dropped, []);

@@ -2,10 +2,11 @@
 // wait and then go together into one batch (group commit). Each append is still checked
 // against its stream's version on its own: a conflicting one is rejected alone.
 import type { ClassicLevel } from 'classic-level';
-import { buildCommit, encodeContent, makeEvent, type EventContent } from './codec.ts';
+import { makeEvent, type EventCodec, type EventContent } from './codec.ts';
 import { NanoClock } from './clock.ts';
 import { InvalidEventError, StoreClosedError, StoreCorruptError, WrongExpectedVersionError } from './errors.ts';
 import { satisfies } from './expected-version.ts';
+import type { RecordTable } from './records.ts';
 import { META_HEAD_KEY, headKey, headValue, indexKey, indexValue, logKey, parseHeadValue, seqValue } from './keys.ts';
 import type { AppendMeta, ExpectedVersion, NewEvent, StoredEvent } from './types.ts';
 
@@ -44,7 +45,7 @@ export class Writer {
   private closed = false;
   private readonly maxBatchEvents: number;
 
-  constructor(private readonly db: Db, private readonly opts: WriterOptions) {
+  constructor(private readonly db: Db, private readonly codec: EventCodec, private readonly records: RecordTable, private readonly opts: WriterOptions) {
     this.head = opts.head;
     this.lastHash = opts.lastHash;
     this.clock = new NanoClock(opts.lastTime);
@@ -150,18 +151,22 @@ export class Writer {
     const firstSeq = this.head + 1;
     let encoded: Buffer[];
     try {
-      encoded = accepted.flatMap((a) => a.contents.map(encodeContent));
+      encoded = accepted.flatMap((a) => a.contents.map((c) => this.codec.encode(c)));
     } catch (err) {
       // data that msgpack cannot encode: fail those appends alone and retry the rest
       await this.retryWithoutUnencodable(accepted, err as Error);
       return;
     }
-    const { value, hashes } = buildCommit(this.lastHash, encoded);
+    const { value, hashes } = this.codec.build(this.lastHash, encoded);
+    // record structures first used by these events go in the same batch (records.ts)
+    const structures = this.records.unsaved();
+    const tableSize = this.records.size;
     // A chained batch: abstract-level's array form clones and validates every op in JS
     // (~20 µs each), which made a 64-writer group commit CPU-bound; chained puts go
     // straight to the native batch.
     const batch = this.db.batch();
     try {
+      for (const st of structures) batch.put(st.key, st.value);
       batch.put(logKey(firstSeq), value);
       for (const a of accepted) {
         for (const c of a.contents) batch.put(indexKey(c.stream, c.version), indexValue(c.seq, firstSeq));
@@ -180,6 +185,7 @@ export class Writer {
 
     // each hash turned into hex once: it is this event's hash and the next one's prevHash
     let prevHex = this.lastHash && firstSeq > 1 ? this.lastHash.toString('hex') : '';
+    this.records.markSaved(tableSize);
     this.head = seq;
     this.lastHash = hashes[hashes.length - 1];
     if (this.heads.size > MAX_CACHED_HEADS) this.heads.clear(); // a cache: LevelDB has them all
@@ -203,7 +209,7 @@ export class Writer {
     const ok: Pending[] = [];
     for (const a of accepted) {
       try {
-        a.contents.forEach(encodeContent);
+        a.contents.forEach((c) => this.codec.encode(c));
         ok.push(a.p);
       } catch (err) {
         a.p.reject(new InvalidEventError(`append to ${a.p.stream}: event data cannot be encoded: ${(err as Error).message}`));
