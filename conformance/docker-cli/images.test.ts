@@ -3,6 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { Berthd, suffix } from './harness.ts';
 
 const test = suite('docker images');
@@ -52,6 +53,21 @@ test('rmi of an image used by a container is a conflict', async () => {
   assert.match(r.stderr, /conflict: unable to delete/);
   await d.ok(['rm', name]);
   await d.ok(['rmi', tag]);
+});
+
+test('rmi frees the blobs no other image shares; shared ones stay', async () => {
+  const blobDir = join(d.dir, 'root', 'content', 'blobs', 'sha256');
+  const blobs = () => readdirSync(blobDir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort();
+  const before = blobs();
+  const name = `berth-gc-${suffix()}`, tag = `berth-gc-${suffix()}:v1`;
+  await d.ok(['run', '--name', name, 'busybox', 'sh', '-c', 'echo layer > /gc.txt']);
+  const id = (await d.ok(['commit', name, tag])).trim();
+  const added = blobs().filter((b) => !before.includes(b));
+  assert.ok(added.includes(id.slice(7)) && added.length === 2, `a config and a layer blob: ${added.join(' ')}`);
+  await d.ok(['rm', name]);
+  assert.match(await d.ok(['rmi', tag]), /Deleted: sha256:/);
+  assert.equal(blobs(), before, 'the committed image took its config and layer blobs with it');
+  assert.is((await d.ok(['run', '--rm', 'busybox', 'echo', 'still here'])).trim(), 'still here', "busybox's shared blobs stayed");
 });
 
 test('save and load round trip', async () => {

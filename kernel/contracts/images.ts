@@ -71,4 +71,6 @@ export interface ImageService {
   hasBlob(digest: string): Promise<boolean>;
   /** deletes blobs not in `keep`; returns bytes reclaimed */
   prune(keep: Set<string>): Promise<number>;
+  /** deletes exactly these blobs (a removed image's that no other image needs); returns bytes reclaimed */
+  removeBlobs(digests: string[]): Promise<number>;
 }

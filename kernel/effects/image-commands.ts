@@ -2,13 +2,14 @@
 // decider turns them into events (pulled, tagged, untagged, deleted, pushed).
 import type { Readable } from 'node:stream';
 import { badRequest, notFound } from '../contracts/common.ts';
-import type { ImageDescriptor, ProgressEvent, RegistryAuth } from '../contracts/images.ts';
+import type { ImageConfigJson, ImageDescriptor, ProgressEvent, RegistryAuth } from '../contracts/images.ts';
 import type { StorageDriver } from '../contracts/storage.ts';
 import type { CommandMeta } from '../commands.ts';
 import { decidePushed, decideRegister, decideRemove, decideTag, type ImageSource } from '../deciders/image.ts';
 import { familiarize, normalizeReference, parseNormalizedNamed, referenceString } from '../reference.ts';
 import type { ImageRecord } from '../world.ts';
 import { applyChanges } from '../image-changes.ts';
+import { blobsOnlyIn } from '../image-blobs.ts';
 import type { Engine } from '../engine.ts';
 
 function normalizeOrThrow(ref: string): string {
@@ -85,8 +86,17 @@ export class ImageCommands {
       report = out.report;
       return out.decision;
     }, meta);
-    if (!this.engine.world.images.has(image.id)) await this.releaseLayers(image);
+    if (!this.engine.world.images.has(image.id)) {
+      await this.releaseLayers(image);
+      await this.releaseBlobs(image);
+    }
     return report;
+  }
+
+  /** Blobs of a removed image that no remaining image shares leave the content store. */
+  private async releaseBlobs(gone: ImageRecord): Promise<void> {
+    const unused = blobsOnlyIn(gone.descriptor, [...this.engine.world.images.values()].map((i) => i.descriptor));
+    await this.svc.removeBlobs(unused).catch((e) => this.engine.log.warn(`remove blobs of ${gone.id}: ${(e as Error).message}`));
   }
 
   /** Layers no remaining image uses leave the storage driver. */
@@ -129,6 +139,17 @@ export class ImageCommands {
     if (c.status !== 'running' && c.status !== 'paused') await storage.unmount(c.id).catch(() => undefined);
     const refs = opts.repo ? [normalizeOrThrow(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo)] : [];
     return this.register(d, 'committed', refs, meta, { container: c.id });
+  }
+
+  /**
+   * docker build's steps that change only the config (ENV, CMD…): a new image over `parentId`
+   * (none: FROM scratch) without a layer and without a container, recorded as image.built.
+   */
+  async commitConfig(parentId: string | undefined, config: ImageConfigJson['config'], history: { createdBy: string; author?: string }, meta: CommandMeta): Promise<ImageRecord> {
+    const parent = parentId ? this.engine.world.images.get(parentId) : undefined;
+    if (parentId && !parent) throw notFound(`No such image: ${parentId}`);
+    const d = await this.svc.commit(parent?.descriptor, undefined, config, { createdBy: history.createdBy, author: history.author });
+    return this.register(d, 'built', [], meta, parentId ? { parent: parentId } : {});
   }
 
   /** Images no container uses and (unless all) with no tag. */

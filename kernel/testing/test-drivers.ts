@@ -110,6 +110,7 @@ export class TestImages implements ImageService {
   async openLayer() { return Readable.from([]); }
   async hasBlob() { return true; }
   async prune() { return 0; }
+  async removeBlobs() { return 0; }
 }
 
 export class TestVolumes implements VolumeDriver {

@@ -96,6 +96,18 @@ export class ImageStore implements ImageService {
     return this.deps.store.has(digest);
   }
 
+  /** Deletes these blobs and their cached layer info; returns bytes freed (missing ones count 0). */
+  async removeBlobs(digests: string[]): Promise<number> {
+    const { store, layers } = this.deps;
+    let freed = 0;
+    for (const d of digests) {
+      freed += await store.size(d).catch(() => 0);
+      await store.delete(d);
+      await layers.forget(d);
+    }
+    return freed;
+  }
+
   /** Deletes blobs not in `keep` (see blobsOf) and their cached layer info; returns bytes freed. */
   async prune(keep: Set<string>): Promise<number> {
     const { store, layers } = this.deps;

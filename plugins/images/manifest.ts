@@ -111,7 +111,5 @@ export function buildManifest(config: { digest: string; size: number }, layers: 
   return { bytes, digest: sha256Digest(bytes), mediaType: manifest.mediaType! };
 }
 
-/** Every blob an image needs locally: what `prune` must keep for it. */
-export function blobsOf(image: ImageDescriptor): string[] {
-  return [image.id, ...(image.manifestDigest ? [image.manifestDigest] : []), ...image.layers.map((l) => l.digest)];
-}
+/** Every blob an image needs locally: what `prune` must keep for it (the kernel's rule). */
+export { blobsOf } from '../../kernel/image-blobs.ts';
