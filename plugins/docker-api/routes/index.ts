@@ -11,6 +11,7 @@ import { archiveRoutes } from './archive.ts';
 import { volumeRoutes } from './volumes.ts';
 import { networkRoutes } from './networks.ts';
 import { berthRoutes } from './berth.ts';
+import { buildRoutes } from './build.ts';
 
 export function registerRoutes(r: Router<ApiContext>): Router<ApiContext> {
   systemRoutes(r);
@@ -23,5 +24,6 @@ export function registerRoutes(r: Router<ApiContext>): Router<ApiContext> {
   volumeRoutes(r);
   networkRoutes(r);
   berthRoutes(r);
+  buildRoutes(r);
   return r;
 }

@@ -1,0 +1,120 @@
+// POST /build (the legacy builder the docker CLI uses without buildx): the context tar is
+// extracted into a scratch directory under the daemon's root, plugins/builder runs the
+// Dockerfile through the engine, and progress goes back as Docker's JSON stream.
+// POST /build/prune forgets the step cache.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import type { ApiContext } from '../context.ts';
+import type { Exchange } from '../http/exchange.ts';
+import type { Router } from '../http/router.ts';
+import { badRequest } from '../../../kernel/contracts/common.ts';
+import { normalizeReference } from '../../../kernel/reference.ts';
+import { build, BuildError, forgetBuildCache, type BuildRequest } from '../../builder/builder.ts';
+import type { BuildEffects } from '../../builder/effects.ts';
+import { boolParam } from '../http/query.ts';
+import { NdjsonReply } from '../http/ndjson.ts';
+import { toHttpError } from '../http/errors.ts';
+import { progressMessage } from '../shapes/progress.ts';
+import { extractInto } from '../streams/tar.ts';
+import { followLog } from '../streams/follow.ts';
+
+/** a JSON object query parameter (buildargs, labels); null values (unset on the client) dropped */
+function jsonMap(q: URLSearchParams, name: string): Map<string, string> {
+  const raw = q.get(name);
+  if (!raw) return new Map();
+  let v: unknown;
+  try { v = JSON.parse(raw); } catch { throw badRequest(`invalid ${name} parameter: not JSON`); }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw badRequest(`invalid ${name} parameter: not a JSON object`);
+  const out = new Map<string, string>();
+  for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out.set(k, String(x));
+  return out;
+}
+
+/** the request as the builder takes it; bad parameters are refused before the body is read */
+export function buildRequest(q: URLSearchParams, contextDir: string): BuildRequest {
+  if (q.get('remote')) throw badRequest('building from a remote context (git repository or URL) is not supported: send the context as a tar body');
+  const tags = q.getAll('t').filter(Boolean).map((t) => {
+    try { return normalizeReference(t); } catch (e) { throw badRequest(`invalid reference format: ${t}: ${(e as Error).message}`); }
+  });
+  return {
+    contextDir, dockerfile: q.get('dockerfile') || 'Dockerfile', tags,
+    buildArgs: jsonMap(q, 'buildargs'), labels: Object.fromEntries(jsonMap(q, 'labels')),
+    target: q.get('target') || undefined, noCache: boolParam(q, 'nocache'), remove: boolParam(q, 'rm', true) || boolParam(q, 'forcerm'),
+    pull: boolParam(q, 'pull'), networkMode: q.get('networkmode') || undefined, platform: q.get('platform') || undefined, quiet: boolParam(q, 'q'),
+  };
+}
+
+/** the body, gunzipped when the client compressed the context (docker build --compress) */
+function contextStream(body: Readable): Readable {
+  let gz: Gunzip | undefined;
+  let decided = false;
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (!decided) {
+        decided = true;
+        if (chunk[0] === 0x1f && chunk[1] === 0x8b) {
+          gz = createGunzip();
+          gz.on('data', (d) => t.push(d));
+          gz.on('error', (e) => t.destroy(e));
+        }
+      }
+      if (gz) gz.write(chunk, () => cb()); else cb(null, chunk);
+    },
+    flush(cb) {
+      if (!gz) { cb(); return; }
+      gz.once('end', () => cb());
+      gz.end();
+    },
+  });
+  body.on('error', (e) => t.destroy(e));
+  return body.pipe(t);
+}
+
+async function buildImage(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
+  const dir = join(engine.deps.root, 'tmp', `build-${randomBytes(8).toString('hex')}`);
+  const req = buildRequest(ex.query, join(dir, 'context'));
+  const m = await meta(ex);
+  await mkdir(req.contextDir, { recursive: true });
+  try {
+    try {
+      await extractInto(req.contextDir, contextStream(ex.body()));
+    } catch (e) {
+      throw badRequest(`the build context is not a valid tar archive: ${(e as Error).message}`);
+    }
+    const reply = new NdjsonReply(ex);
+    const fx: BuildEffects = {
+      engine, meta: m,
+      extract: (target, tar) => extractInto(target, tar),
+      output: (id, until) => textOf(followLog(engine.logPath(engine.container(id)), engine.config.logs.format, { from: 0, until })),
+    };
+    try {
+      await build(req, fx, {
+        stream: (text) => reply.send({ stream: text }),
+        aux: (obj) => reply.send({ aux: obj }),
+        progress: (p) => reply.send(progressMessage(p)),
+      });
+    } catch (e) {
+      const message = e instanceof BuildError ? e.message : toHttpError(e).message;
+      const code = e instanceof BuildError ? e.code : undefined;
+      reply.send({ errorDetail: { ...(code ? { code } : {}), message }, error: message });
+    }
+    reply.end();
+  } finally {
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function* textOf(entries: AsyncIterable<{ line: Buffer }>): AsyncGenerator<string> {
+  for await (const e of entries) yield e.line.toString('utf8');
+}
+
+export function buildRoutes(r: Router<ApiContext>): void {
+  r.on('POST', '/build', buildImage);
+  r.on('POST', '/build/prune', (ex, { engine }) => {
+    forgetBuildCache(engine);
+    ex.reply(200, { CachesDeleted: [], SpaceReclaimed: 0 });
+  });
+}
