@@ -1,14 +1,18 @@
 // Up to N worker threads running download-worker.ts, shared by every ImageStore in the process.
 // The worker is bundled once with esbuild (already there for tsx) and started from source,
-// so it needs no TypeScript loader; workers are kept referenced only while they have work.
+// so it needs no TypeScript loader; workers are kept referenced only while they have work,
+// and one idle for IDLE_MS ends (each is a V8 isolate of several MB in the daemon's RSS).
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DownloadJob, WorkerReply } from './download-worker.ts';
 import type { LayerInfo } from './layer-info.ts';
 import { RegistryError } from './registry/client.ts';
 
-interface Slot { worker: Worker; jobs: number }
+interface Slot { worker: Worker; jobs: number; idle?: NodeJS.Timeout }
 interface Pending { resolve: (i: LayerInfo | undefined) => void; reject: (e: Error) => void; onBytes?: (n: number) => void; slot: Slot }
+
+/** how long a worker without work lives on (the next pull of a burst reuses it) */
+export const IDLE_MS = 30_000;
 
 let source: Promise<string> | undefined;
 
@@ -28,7 +32,10 @@ export class DownloadPool {
   /** why the pool cannot be used (then callers download on the main thread) */
   disabled?: string;
 
-  constructor(private readonly size: number) {}
+  constructor(private readonly size: number, private readonly idleMs = IDLE_MS) {}
+
+  /** live workers (tests) */
+  get workers(): number { return this.slots.length; }
 
   private preparing?: Promise<void>;
 
@@ -61,7 +68,20 @@ export class DownloadPool {
     worker.on('exit', (code) => this.onWorkerDeath(slot, new Error(`download worker exited with code ${code}`)));
     worker.unref(); // after the listeners: an idle pool must not keep the process alive
     this.slots.push(slot);
+    this.idle(slot);
     return slot;
+  }
+
+  /** a slot without jobs ends after idleMs unless work comes first */
+  private idle(slot: Slot): void {
+    clearTimeout(slot.idle);
+    slot.idle = setTimeout(() => {
+      if (slot.jobs > 0) return;
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots.splice(i, 1); // out first: its exit is no death to report
+      void slot.worker.terminate();
+    }, this.idleMs);
+    slot.idle.unref();
   }
 
   private onReply(m: WorkerReply): void {
@@ -69,13 +89,14 @@ export class DownloadPool {
     if (!p) return;
     if (m.kind === 'bytes') { p.onBytes?.(m.n); return; }
     this.pending.delete(m.id);
-    if (--p.slot.jobs === 0) p.slot.worker.unref();
+    if (--p.slot.jobs === 0) { p.slot.worker.unref(); this.idle(p.slot); }
     if (m.kind === 'done') p.resolve(m.info);
     else p.reject(new RegistryError(m.message, m.status as 400, m.code));
   }
 
   private onWorkerDeath(slot: Slot, e: Error): void {
     const i = this.slots.indexOf(slot);
+    clearTimeout(slot.idle);
     if (i < 0) return;
     this.slots.splice(i, 1);
     for (const [id, p] of this.pending) {
@@ -98,7 +119,7 @@ export class DownloadPool {
   async download(job: Omit<DownloadJob, 'id'>, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<LayerInfo | undefined> {
     const slot = await this.slot();
     const id = this.nextId++;
-    if (slot.jobs++ === 0) slot.worker.ref();
+    if (slot.jobs++ === 0) { clearTimeout(slot.idle); slot.worker.ref(); }
     const done = new Promise<LayerInfo | undefined>((resolve, reject) => this.pending.set(id, { resolve, reject, onBytes, slot }));
     const onAbort = () => slot.worker.postMessage({ cancel: id });
     signal?.addEventListener('abort', onAbort, { once: true });
