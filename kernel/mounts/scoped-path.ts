@@ -29,7 +29,7 @@ export function mountOf(scope: PathScope, containerPath: string): { target: stri
 /** Host path of a container path whose symlinks are already resolved. */
 export function hostPathOf(scope: PathScope, containerPath: string): string {
   const m = mountOf(scope, containerPath);
-  if (!m) return posix.join(posix.resolve(scope.rootfs), containerPath);
+  if (!m) return posix.join(posix.resolve(scope.rootfs), containerPath === '/' ? '.' : containerPath);
   return posix.join(m.host, posix.relative(m.target, containerPath));
 }
 
