@@ -1,0 +1,172 @@
+// docker build through berthd (the CLI's legacy builder, POST /build): a multi-step
+// Dockerfile, the cache, failures, .dockerignore, multi-stage, -q, --label, FROM scratch.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Berthd, suffix } from './harness.ts';
+
+const test = suite('docker build');
+const d = new Berthd();
+test.before(async () => { await d.start(); });
+test.after(async () => { await d.stop(); });
+
+/** a build context directory with these files (path → content) */
+function context(files: Record<string, string>): string {
+  const dir = join(d.dir, `ctx-${suffix()}`);
+  for (const [p, content] of Object.entries(files)) {
+    mkdirSync(join(dir, p, '..'), { recursive: true });
+    writeFileSync(join(dir, p), content);
+  }
+  return dir;
+}
+
+const build = (args: string[], env: Record<string, string> = {}) => d.docker(['build', ...args], { timeoutMs: 60_000, env });
+const noContainers = async () => assert.is((await d.ok(['ps', '-aq'])).trim(), '', 'no intermediate container is left');
+
+const MULTI = `FROM busybox
+ARG GREETING=hello
+ENV APP_HOME=/app WHO="the builder"
+WORKDIR $APP_HOME
+COPY file.txt .
+COPY dir /app/dir/
+COPY --chown=berthuser:berthgroup file.txt /app/owned.txt
+ADD arch.tar /app/extracted/
+RUN echo "$GREETING from $WHO" > made.txt
+USER berthuser
+EXPOSE 8080
+CMD ["cat", "/app/made.txt"]
+`;
+
+function multiContext(): string {
+  const dir = context({ Dockerfile: MULTI, 'file.txt': 'file content\n', 'dir/a': 'a\n', 'dir/sub/b': 'b\n', 'tarsrc/t.txt': 'from the tar\n' });
+  execFileSync('tar', ['-C', join(dir, 'tarsrc'), '-cf', join(dir, 'arch.tar'), 't.txt']);
+  return dir;
+}
+
+test('a multi-step Dockerfile builds, and the image has its files, env, workdir, user and command', async () => {
+  const tag = `berth-build-${suffix()}:v1`;
+  const ctx = multiContext();
+  const r = await build(['-t', tag, '--build-arg', 'GREETING=hi', ctx], { DOCKER_BUILDKIT: '0' });
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /Step 1\/12 : FROM busybox/);
+  assert.match(r.stdout, /Step 9\/12 : RUN echo "\$GREETING from \$WHO" > made.txt\n ---> Running in [0-9a-f]{12}\nRemoving intermediate container [0-9a-f]{12}\n ---> [0-9a-f]{12}/);
+  assert.match(r.stdout, new RegExp(`Successfully built [0-9a-f]{12}\nSuccessfully tagged ${tag}`));
+  assert.is((await d.ok(['run', '--rm', tag])).trim(), 'hi from the builder');
+  const out = await d.ok(['run', '--rm', tag, 'sh', '-c', 'id -u; pwd; echo "$APP_HOME|$WHO|${GREETING:-unset}"; cat file.txt dir/a dir/sub/b extracted/t.txt; stat -c %u:%g owned.txt file.txt']);
+  assert.equal(out.split('\n'), ['1000', '/app', '/app|the builder|unset', 'file content', 'a', 'b', 'from the tar', '1000:1000', '0:0', '']);
+  const [img] = JSON.parse(await d.ok(['image', 'inspect', tag]));
+  assert.is(img.Config.WorkingDir, '/app');
+  assert.is(img.Config.User, 'berthuser');
+  assert.equal(img.Config.Cmd, ['cat', '/app/made.txt']);
+  assert.ok(img.Config.Env.includes('WHO=the builder'));
+  assert.ok(!img.Config.Env.some((e: string) => e.startsWith('GREETING=')), 'ARG values stay out of the image');
+  assert.equal(Object.keys(img.Config.ExposedPorts), ['8080/tcp']);
+  assert.is(img.RootFS.Layers.length, 6, 'busybox + 3 COPY + ADD + RUN');
+  const hist = await d.ok(['history', '--no-trunc', '--format', '{{.CreatedBy}}', tag]);
+  assert.match(hist, /\/bin\/sh -c echo "\$GREETING from \$WHO" > made.txt/);
+  assert.match(hist, /#\(nop\) COPY file:[0-9a-f]{64} in \./);
+  await noContainers();
+
+  // the same build again comes from the cache, to the same image; --no-cache makes a new one
+  const again = await build(['-t', tag, '--build-arg', 'GREETING=hi', ctx]);
+  assert.is(again.code, 0, again.stderr);
+  assert.is((again.stdout.match(/Using cache/g) ?? []).length, 11);
+  const id = (await d.ok(['image', 'inspect', '-f', '{{.Id}}', tag])).trim();
+  assert.is(id, img.Id);
+  const fresh = await build(['--no-cache', '-q', '--build-arg', 'GREETING=hi', ctx]);
+  assert.is(fresh.code, 0, fresh.stderr);
+  assert.not.match(fresh.stdout, /Using cache/);
+  assert.is.not(fresh.stdout.trim(), img.Id);
+  // another --build-arg value re-runs RUN (its environment changed); a changed file re-runs from its COPY
+  const other = await build(['--build-arg', 'GREETING=yo', ctx]);
+  assert.is((other.stdout.match(/Using cache/g) ?? []).length, 7, other.stdout);
+  writeFileSync(join(ctx, 'file.txt'), 'changed\n');
+  const changed = await build(['-t', tag, '--build-arg', 'GREETING=hi', ctx]);
+  assert.is((changed.stdout.match(/Using cache/g) ?? []).length, 3, changed.stdout);
+  assert.is((await d.ok(['run', '--rm', tag, 'cat', 'file.txt'])).trim(), 'changed');
+});
+
+test('a failing RUN exits with its code and Docker\'s message and leaves no container', async () => {
+  const r = await build([context({ Dockerfile: 'FROM busybox\nRUN echo before\nRUN false\nRUN echo never\n' })], { DOCKER_BUILDKIT: '0' });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /The command '\/bin\/sh -c false' returned a non-zero code: 1/);
+  assert.match(r.stdout, /before/);
+  assert.not.match(r.stdout, /Step 4\/4/);
+  const three = await build([context({ Dockerfile: 'FROM busybox\nRUN ["sh", "-c", "exit 3"]\n' })]);
+  assert.is(three.code, 3);
+  assert.match(three.stderr, /The command 'sh -c exit 3' returned a non-zero code: 3/);
+  await noContainers();
+  const url = await build([context({ Dockerfile: 'FROM busybox\nADD http://example.invalid/x /x\n' })]);
+  assert.is(url.code, 1);
+  assert.match(url.stderr, /remote URLs are not supported/);
+  const bad = await build([context({ Dockerfile: 'FROM busybox\nFROBNICATE x\n' })]);
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, /unknown instruction: FROBNICATE/);
+});
+
+test('.dockerignore keeps files out of the build', async () => {
+  const files = { Dockerfile: 'FROM busybox\nCOPY . /ctx/\n', '.dockerignore': '*.log\nsecret*\n!keep.log\n', 'kept.txt': 'k', 'a.log': 'x', 'keep.log': 'y', 'secret.txt': 's', 'sub/b.log': 'nested' };
+  const tag = `berth-ignore-${suffix()}`;
+  const r = await build(['-t', tag, context(files)]);
+  assert.is(r.code, 0, r.stderr);
+  const ls = (await d.ok(['run', '--rm', tag, 'sh', '-c', 'cd /ctx && find . -type f | sort'])).trim().split('\n');
+  assert.equal(ls, ['./.dockerignore', './Dockerfile', './keep.log', './kept.txt', './sub/b.log']);
+  const missing = await build([context({ ...files, Dockerfile: 'FROM busybox\nCOPY secret.txt /\n' })]);
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, /secret.txt: file does not exist|excluded by .dockerignore/);
+});
+
+test('multi-stage: COPY --from an earlier stage, and --target', async () => {
+  const df = `FROM busybox AS build
+RUN mkdir /out && echo built > /out/result.txt
+FROM busybox AS final
+COPY --from=build /out/result.txt /result.txt
+COPY --from=0 /out /copied/
+CMD ["cat", "/result.txt", "/copied/result.txt"]
+`;
+  const ctx = context({ Dockerfile: df });
+  const tag = `berth-stages-${suffix()}`;
+  const r = await build(['-t', tag, ctx]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(await d.ok(['run', '--rm', tag]), 'built\nbuilt\n');
+  const only = `berth-target-${suffix()}`;
+  const t = await build(['-t', only, '--target', 'build', ctx]);
+  assert.is(t.code, 0, t.stderr);
+  assert.match(t.stdout, /Step 2\/2 : RUN/);
+  assert.is((await d.ok(['run', '--rm', only, 'cat', '/out/result.txt'])).trim(), 'built');
+  assert.is((await d.docker(['run', '--rm', only, 'cat', '/result.txt'])).code, 1);
+  await noContainers();
+});
+
+test('a missing base image is a clear error', async () => {
+  const r = await build([context({ Dockerfile: 'FROM localhost:5999/berth-missing-image:1\nRUN true\n' })]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /failed to get base image localhost:5999\/berth-missing-image:1: it is not present locally and pulling it failed/);
+});
+
+test('-q prints only the image id; --label, FROM scratch and config instructions', async () => {
+  const df = `FROM scratch
+COPY hello.txt /
+SHELL ["/bin/sh", "-ec"]
+ENTRYPOINT /hello
+STOPSIGNAL SIGINT
+VOLUME /data
+LABEL from.file="a b"
+`;
+  const r = await build(['-q', '--label', 'from.cli=yes', context({ Dockerfile: df, 'hello.txt': 'hi\n' })]);
+  assert.is(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  assert.match(id, /^sha256:[0-9a-f]{64}$/);
+  const [img] = JSON.parse(await d.ok(['image', 'inspect', id]));
+  assert.is(img.Id, id);
+  assert.equal(img.Config.Labels, { 'from.file': 'a b', 'from.cli': 'yes' });
+  assert.equal(img.Config.Entrypoint, ['/bin/sh', '-ec', '/hello']);
+  assert.is(img.Config.StopSignal, 'SIGINT');
+  assert.equal(Object.keys(img.Config.Volumes), ['/data']);
+  assert.is(img.RootFS.Layers.length, 1, 'only the COPY layer');
+  await d.ok(['rmi', id]);
+});
+
+test.run();
