@@ -174,23 +174,35 @@ export class Engine {
       const img = this.world.images.get(c.imageId);
       if (!img) throw notFound(`No such image: ${c.image}`);
       const storage = this.storageFor(c);
-      const diffIds = await this.ensureLayers(img.descriptor, storage);
-      this.log.debug(`start ${id}: layers ready`);
-      const { rootfs } = await storage.prepare(c.id, diffIds);
-      undo.push(() => storage.unmount(c.id));
-      if (c.rootfs !== rootfs) await this.record(c, CE['rootfs-prepared'], { rootfs, storage: c.storage }, meta);
-      const volumePaths = await this.volumes.mountAll(c, rootfs, meta);
-      undo.push(() => this.volumes.unmountAll(c, meta));
-      this.log.debug(`start ${id}: rootfs and volumes ready`);
-      const net = await this.networking.setUp(c, meta);
-      undo.push(() => this.networking.tearDown(c, meta));
+      // the filesystem (layers, rootfs mount, volumes) and the network do not depend on each
+      // other: they are prepared side by side, and whatever succeeded is undone if either fails
+      const files = (async () => {
+        const diffIds = await this.ensureLayers(img.descriptor, storage);
+        const { rootfs } = await storage.prepare(c.id, diffIds);
+        undo.push(() => storage.unmount(c.id));
+        if (c.rootfs !== rootfs) await this.record(c, CE['rootfs-prepared'], { rootfs, storage: c.storage }, meta);
+        const volumePaths = await this.volumes.mountAll(c, rootfs, meta);
+        undo.push(() => this.volumes.unmountAll(c, meta));
+        this.log.debug(`start ${id}: rootfs and volumes ready`);
+        return { rootfs, volumePaths };
+      })();
+      const network = this.networking.setUp(c, meta).then((net) => {
+        undo.push(() => this.networking.tearDown(c, meta));
+        this.log.debug(`start ${id}: network ready`);
+        return net;
+      });
+      const [fsDone, netDone] = await Promise.allSettled([files, network]);
+      if (fsDone.status === 'rejected') throw fsDone.reason;
+      if (netDone.status === 'rejected') throw netDone.reason;
+      const { rootfs, volumePaths } = fsDone.value;
+      const net = netDone.value;
       const runtime = this.runtimeFor(c);
       const spec = buildRuntimeSpec({
         c, image: img.descriptor.config, rootfs, dir: this.containerDir(c.id), logPath: this.logPath(c),
         logFormat: this.config.logs.format, network: net.network, etcFiles: net.etcFiles, volumePaths,
       });
       await mkdir(spec.dir, { recursive: true });
-      this.log.debug(`start ${id}: network ready, creating in ${c.runtime}`);
+      this.log.debug(`start ${id}: creating in ${c.runtime}`);
       await runtime.create(spec);
       undo.push(() => runtime.delete(c.id, { force: true }));
       this.log.debug(`start ${id}: created, starting`);
