@@ -4,6 +4,7 @@ import { testDaemon, userMeta, withImage, type Harness } from './testing/harness
 import { emptyWorld, evolveWorld } from './world.ts';
 import { strip } from './testing/harness.ts';
 import { BerthError } from './contracts/common.ts';
+import type { TestStorage } from './testing/test-drivers.ts';
 
 const t = suite('engine on test drivers');
 let h: Harness;
@@ -97,6 +98,19 @@ t('a failed start records start-failed with Docker exit code and undoes', async 
   assert.is(c.status, 'created');
   assert.is(c.exitCode, 127);
   assert.not.ok(h.runtime.shared.has(id), 'runtime state removed');
+});
+
+t('a start whose network fails unmounts the rootfs prepared beside it', async () => {
+  const e = h.daemon.engine;
+  const other = await create('not-running');
+  const { id } = await create('joiner', { NetworkMode: `container:${other.id}` });
+  const storage = h.daemon.host.get<TestStorage>('storage', 'test');
+  try { await e.startContainer(id, userMeta()); assert.unreachable(); } catch (err) { assert.match((err as Error).message, /cannot join network of a non running container/); }
+  assert.not.ok(storage.mounted.has(id), 'the rootfs prepared while the network failed was unmounted');
+  assert.is(e.container(id).status, 'created');
+  await e.startContainer(other.id, userMeta());
+  await e.startContainer(id, userMeta());
+  assert.ok(storage.mounted.has(id));
 });
 
 t('recovery: exit while the daemon was down is recorded with the real code, marked as recovery', async () => {

@@ -80,9 +80,11 @@ export class TestStorage implements StorageDriver {
   async applyLayer(diffId: string, tar: Readable): Promise<LayerInfo> { for await (const _ of tar) { /* drain */ } this.layerSet.add(diffId); return { diffId, size: 0 }; }
   async removeLayer(d: string) { this.layerSet.delete(d); }
   async layers() { return [...this.layerSet].map((diffId) => ({ diffId, size: 0 })); }
-  async prepare(id: string) { const rootfs = join(this.paths.state, id, 'rootfs'); await mkdir(rootfs, { recursive: true }); return { rootfs }; }
-  async unmount() {}
-  async remove(id: string) { await rm(join(this.paths.state, id), { recursive: true, force: true }); }
+  /** container ids whose rootfs is "mounted" (prepared and not yet unmounted) */
+  readonly mounted = new Set<string>();
+  async prepare(id: string) { const rootfs = join(this.paths.state, id, 'rootfs'); await mkdir(rootfs, { recursive: true }); this.mounted.add(id); return { rootfs }; }
+  async unmount(id: string) { this.mounted.delete(id); }
+  async remove(id: string) { this.mounted.delete(id); await rm(join(this.paths.state, id), { recursive: true, force: true }); }
   async isMounted() { return true; }
   async changes(): Promise<ContainerFsChange[]> { return []; }
   async diffTar(): Promise<Readable> { return Readable.from([]); }
