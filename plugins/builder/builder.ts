@@ -69,7 +69,7 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
   const declared = new Set<string>();
   let step = 0;
   const stepLine = (ins: Instruction) => say(`Step ${++step}/${plan.total} : ${ins.original}\n`);
-  for (const ins of plan.metaArgs) { stepLine(ins); for (const [n] of argDeclarations(ins, metaVals, escape)) declared.add(n); }
+  for (const ins of plan.metaArgs) { stepLine(ins); for (const [n] of argDeclarations(ins, escape)) declared.add(n); }
 
   const cache = caches.get(engine) ?? new Map<string, string>();
   caches.set(engine, cache);
@@ -118,7 +118,7 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
       stepLine(ins);
       if (ins.keyword === 'ARG') {
         state = declareArgs(state, ins, req.buildArgs, metaVals, escape);
-        for (const [n] of argDeclarations(ins, new Map(), escape)) declared.add(n);
+        for (const [n] of argDeclarations(ins, escape)) declared.add(n);
         const createdBy = nopCreatedBy(state.config, `ARG ${ins.args}`);
         imageId = await cached(createdBy, () => engine.imageCommands.commitConfig(imageId, state.config, { createdBy, author: state.author }, fx.meta));
       } else if (CONFIG_ONLY.has(ins.keyword)) {

@@ -36,31 +36,31 @@ export function shellOf(c: ContainerConfig): string[] { return c.Shell?.length ?
 /** The ARG values before the first FROM: defaults expanded in order, --build-arg wins. */
 export function metaArgValues(metaArgs: Instruction[], buildArgs: ReadonlyMap<string, string>, escape?: string): Map<string, string> {
   const vals = new Map<string, string>();
-  for (const ins of metaArgs) for (const [name, def] of argDeclarations(ins, vals, escape)) {
-    const v = buildArgs.has(name) ? buildArgs.get(name)! : def;
+  for (const ins of metaArgs) for (const [name, raw] of argDeclarations(ins, escape)) {
+    const v = buildArgs.has(name) ? buildArgs.get(name)! : raw === undefined ? undefined : processWord(raw, vals, escape);
     if (v !== undefined) vals.set(name, v);
   }
   return vals;
 }
 
-/** NAME or NAME=default per word; the default processed with `vars`. */
-export function argDeclarations(ins: Instruction, vars: ReadonlyMap<string, string>, escape?: string): Array<[string, string | undefined]> {
+/** NAME or NAME=default per word, the default unprocessed (each is expanded once the ones before it are set). */
+export function argDeclarations(ins: Instruction, escape?: string): Array<[string, string | undefined]> {
   return rawWords(ins.args, escape).map((w) => {
     const i = w.indexOf('=');
     if (i < 0) return [w, undefined];
     if (i === 0) throw new DockerfileError(`ARG names can not be blank`);
-    return [w.slice(0, i), processWord(w.slice(i + 1), vars, escape)];
+    return [w.slice(0, i), w.slice(i + 1)];
   });
 }
 
 /** ARG in a stage: --build-arg, else the default, else the meta ARG of that name. */
 export function declareArgs(s: StageState, ins: Instruction, buildArgs: ReadonlyMap<string, string>, meta: ReadonlyMap<string, string>, escape?: string): StageState {
-  const args = new Map(s.args);
-  for (const [name, def] of argDeclarations(ins, varsOf(s), escape)) {
-    const v = buildArgs.has(name) ? buildArgs.get(name)! : def ?? meta.get(name);
-    if (v !== undefined) args.set(name, v);
+  let state = s;
+  for (const [name, raw] of argDeclarations(ins, escape)) {
+    const v = buildArgs.has(name) ? buildArgs.get(name)! : raw !== undefined ? processWord(raw, varsOf(state), escape) : meta.get(name);
+    if (v !== undefined) state = { ...state, args: new Map(state.args).set(name, v) };
   }
-  return { ...s, args };
+  return state;
 }
 
 function execOrShell(c: ContainerConfig, args: string): string[] {

@@ -40,8 +40,8 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** A source as Docker cleans it: relative to the context, no leading ./ or /. */
 export function cleanSource(src: string): string {
+  if (/^\.\.(\/|$)/.test(posix.normalize(src))) throw new DockerfileError(`forbidden path outside the build context: ${src}`);
   const n = posix.normalize('/' + src).slice(1);
-  if (n.startsWith('..')) throw new DockerfileError(`forbidden path outside the build context: ${src}`);
   return n === '.' ? '' : n.replace(/\/$/, '');
 }
 
