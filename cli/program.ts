@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { Client, resolveSocket } from './client.ts';
 import { containerCommands } from './commands/containers.ts';
 import { imageCommands } from './commands/images.ts';
+import { buildCommand } from './commands/build.ts';
 import { objectCommands } from './commands/objects.ts';
 import { systemCommands } from './commands/system.ts';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   const api = () => (client ??= new Client(resolveSocket(program.opts().host)));
   containerCommands(program, api);
   imageCommands(program, api);
+  buildCommand(program, api);
   objectCommands(program, api);
   systemCommands(program, api);
   return program;

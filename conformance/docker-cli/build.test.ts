@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { Berthd, suffix } from './harness.ts';
+import { resolve } from 'node:path';
+import { Berthd, run, suffix } from './harness.ts';
 
 const test = suite('docker build');
 const d = new Berthd();
@@ -167,6 +168,21 @@ LABEL from.file="a b"
   assert.equal(Object.keys(img.Config.Volumes), ['/data']);
   assert.is(img.RootFS.Layers.length, 1, 'only the COPY layer');
   await d.ok(['rmi', id]);
+});
+
+test('berth build: the daemon applies .dockerignore to a context sent whole; -f from outside the context', async () => {
+  const BERTH = resolve(new URL('../..', import.meta.url).pathname, 'bin/berth');
+  const ctx = context({ '.dockerignore': 'ignored/\n*.tmp\n', 'kept.txt': 'kept', 'ignored/x': 'x', 'a.tmp': 't' });
+  const df = join(d.dir, `outside-${suffix()}.Dockerfile`);
+  writeFileSync(df, 'FROM busybox\nCOPY . /ctx/\nCMD ["ls", "-A", "/ctx"]\n');
+  const tag = `berth-cli-build-${suffix()}`;
+  const r = await run(BERTH, ['build', '-t', tag, '-f', df, ctx], { env: { BERTH_HOST: d.host, DOCKER_HOST: '' }, timeoutMs: 60_000 });
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /Successfully tagged/);
+  assert.equal((await d.ok(['run', '--rm', tag])).trim().split('\n').filter((f) => !f.startsWith('.dockerfile.')), ['.dockerignore', 'kept.txt']);
+  const bad = await run(BERTH, ['build', context({ Dockerfile: 'FROM busybox\nRUN exit 4\n' })], { env: { BERTH_HOST: d.host, DOCKER_HOST: '' }, timeoutMs: 60_000 });
+  assert.is(bad.code, 4);
+  assert.match(bad.stderr, /returned a non-zero code: 4/);
 });
 
 test.run();
