@@ -1,17 +1,16 @@
 // ImageService implementation: content store + layer info cache + registry client + archives.
+// Pull, push, load, save, import and commit load their modules (registry client, tar, the
+// download pool) on first use: an idle daemon does not keep that code resident.
 import { mkdir } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { DriverPaths } from '../../kernel/contracts/common.ts';
 import type { ImageConfigJson, ImageDescriptor, ImageService, LayerDescriptor, ProgressEvent, RegistryAuth } from '../../kernel/contracts/images.ts';
-import { loadArchive } from './archive/load.ts';
-import { saveArchive, type SaveFormat } from './archive/save.ts';
-import { commitImage, importRootfs } from './build-image.ts';
+import type { SaveFormat } from './archive/save.ts';
 import { decompressStream } from './compression.ts';
-import { downloadPool, type DownloadPool } from './download-pool.ts';
+import type { DownloadPool } from './download-pool.ts';
 import { ContentStore } from './content-store.ts';
 import { LayerInfoCache } from './layer-info.ts';
-import { pullImage } from './pull.ts';
-import { pushImage } from './push.ts';
 
 export interface ImageStoreOptions {
   /** registries (host[:port] or IPv4 CIDR) that may be reached over plain HTTP */
@@ -30,14 +29,13 @@ export class ImageStore implements ImageService {
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly insecureRegistries: string[];
   private readonly defaultPlatform?: string;
-  private readonly pool?: DownloadPool;
+  private readonly workers: number;
   private readonly workerMinBytes: number;
 
   constructor(opts: ImageStoreOptions = {}) {
     this.insecureRegistries = opts.insecureRegistries ?? [];
     this.defaultPlatform = opts.defaultPlatform;
-    const workers = opts.downloadWorkers ?? 3;
-    this.pool = workers > 0 ? downloadPool(workers) : undefined;
+    this.workers = opts.downloadWorkers ?? 3;
     this.workerMinBytes = opts.workerMinBytes ?? 4 << 20;
   }
 
@@ -45,8 +43,13 @@ export class ImageStore implements ImageService {
     if (!this.content || !this.layerInfo) throw new Error('image store used before init()');
     return {
       store: this.content, layers: this.layerInfo, insecureRegistries: this.insecureRegistries, inflight: this.inflight,
-      pool: this.pool, workerMinBytes: this.workerMinBytes,
+      workerMinBytes: this.workerMinBytes,
     };
+  }
+
+  /** the process-wide download pool (only a pull needs it) */
+  private async pool(): Promise<DownloadPool | undefined> {
+    return this.workers > 0 ? (await import('./download-pool.ts')).downloadPool(this.workers) : undefined;
   }
 
   /** The content store (blobs by digest), for callers that need raw blobs. */
@@ -62,28 +65,39 @@ export class ImageStore implements ImageService {
     await this.layerInfo.init();
   }
 
-  importRootfs(tar: Readable, opts: { repoTag?: string; changes?: string[]; message?: string; platform?: string }): Promise<ImageDescriptor> {
-    return importRootfs(this.deps, tar, opts);
+  async importRootfs(tar: Readable, opts: { repoTag?: string; changes?: string[]; message?: string; platform?: string }): Promise<ImageDescriptor> {
+    const deps = this.deps;
+    return (await import('./build-image.ts')).importRootfs(deps, tar, opts);
   }
 
-  load(tar: Readable): Promise<ImageDescriptor[]> {
-    return loadArchive(this.deps, tar);
+  async load(tar: Readable): Promise<ImageDescriptor[]> {
+    const deps = this.deps;
+    return (await import('./archive/load.ts')).loadArchive(deps, tar);
   }
 
   save(images: Array<{ image: ImageDescriptor; tags: string[] }>, format: SaveFormat = 'docker-archive'): Readable {
-    return saveArchive(this.deps.store, images, format);
+    const { store } = this.deps;
+    const out = new PassThrough();
+    import('./archive/save.ts')
+      .then((m) => pipeline(m.saveArchive(store, images, format), out))
+      .catch((e) => out.destroy(e));
+    return out;
   }
 
-  pull(ref: string, opts: { platform?: string; auth?: RegistryAuth; onProgress?: (p: ProgressEvent) => void; signal?: AbortSignal } = {}): Promise<ImageDescriptor> {
-    return pullImage(this.deps, ref, { ...opts, platform: opts.platform ?? this.defaultPlatform });
+  async pull(ref: string, opts: { platform?: string; auth?: RegistryAuth; onProgress?: (p: ProgressEvent) => void; signal?: AbortSignal } = {}): Promise<ImageDescriptor> {
+    const deps = this.deps;
+    const [{ pullImage }, pool] = await Promise.all([import('./pull.ts'), this.pool()]);
+    return pullImage({ ...deps, pool }, ref, { ...opts, platform: opts.platform ?? this.defaultPlatform });
   }
 
-  push(ref: string, image: ImageDescriptor, opts: { auth?: RegistryAuth; onProgress?: (p: ProgressEvent) => void } = {}): Promise<{ digest: string; size: number }> {
-    return pushImage(this.deps, ref, image, opts);
+  async push(ref: string, image: ImageDescriptor, opts: { auth?: RegistryAuth; onProgress?: (p: ProgressEvent) => void } = {}): Promise<{ digest: string; size: number }> {
+    const deps = this.deps;
+    return (await import('./push.ts')).pushImage(deps, ref, image, opts);
   }
 
-  commit(parent: ImageDescriptor | undefined, layerTar: Readable | undefined, config: ImageConfigJson['config'], meta: { comment?: string; author?: string; createdBy?: string }): Promise<ImageDescriptor> {
-    return commitImage(this.deps, parent, layerTar, config, meta);
+  async commit(parent: ImageDescriptor | undefined, layerTar: Readable | undefined, config: ImageConfigJson['config'], meta: { comment?: string; author?: string; createdBy?: string }): Promise<ImageDescriptor> {
+    const deps = this.deps;
+    return (await import('./build-image.ts')).commitImage(deps, parent, layerTar, config, meta);
   }
 
   async openLayer(layer: LayerDescriptor): Promise<Readable> {

@@ -12,7 +12,7 @@ import type { Exchange } from '../http/exchange.ts';
 import type { Router } from '../http/router.ts';
 import { badRequest } from '../../../kernel/contracts/common.ts';
 import { normalizeReference } from '../../../kernel/reference.ts';
-import { build, BuildError, forgetBuildCache, type BuildRequest } from '../../builder/builder.ts';
+import type { BuildRequest } from '../../builder/builder.ts';
 import type { BuildEffects } from '../../builder/effects.ts';
 import { boolParam } from '../http/query.ts';
 import { NdjsonReply } from '../http/ndjson.ts';
@@ -73,7 +73,11 @@ function contextStream(body: Readable): Readable {
   return body.pipe(t);
 }
 
+/** the builder (and its Dockerfile parser) is loaded by the first build, not by every daemon */
+const builder = () => import('../../builder/builder.ts');
+
 async function buildImage(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
+  const { build, BuildError } = await builder();
   const dir = join(engine.deps.root, 'tmp', `build-${randomBytes(8).toString('hex')}`);
   const req = buildRequest(ex.query, join(dir, 'context'));
   const m = await meta(ex);
@@ -113,8 +117,8 @@ async function* textOf(entries: AsyncIterable<{ line: Buffer }>): AsyncGenerator
 
 export function buildRoutes(r: Router<ApiContext>): void {
   r.on('POST', '/build', buildImage);
-  r.on('POST', '/build/prune', (ex, { engine }) => {
-    forgetBuildCache(engine);
+  r.on('POST', '/build/prune', async (ex, { engine }) => {
+    (await builder()).forgetBuildCache(engine);
     ex.reply(200, { CachesDeleted: [], SpaceReclaimed: 0 });
   });
 }
