@@ -87,7 +87,7 @@ function encodeOps(work: Job[][]): Ops[][] {
   const order = work.flatMap((list, w) => list.map((j, i) => ({ j, w, i }))).sort((a, b) => a.i - b.i || a.w - b.w);
   const out: Ops[][] = work.map((l) => new Array(l.length));
   const records = new RecordTable();
-  const codec = new EventCodec(records.packr);
+  const codec = new EventCodec(records);
   for (const { j, w, i } of order) {
     seq++;
     const c: EventContent = { seq, stream: j.stream, version: j.expected + 1, type: j.event.type, schema: 1, timeNano: t + BigInt(seq), actor: meta.actor, correlationId: meta.correlationId, data: j.event.data };
@@ -272,7 +272,7 @@ export async function importLog(dir: string, work: Job[][], perCommit: number, f
   let seq = 0;
   let ops: { type: 'put'; key: Buffer; value: Buffer }[] = [];
   const records = new RecordTable();
-  const codec = new EventCodec(records.packr, format);
+  const codec = new EventCodec(records, format);
   for (let at = 0; at < order.length; at += perCommit) {
     const first = seq + 1;
     const contents: Buffer[] = [];

@@ -229,19 +229,26 @@ export const prevHashHex = (seq: number, prevHash: Uint8Array): string =>
 /** reused: msgpackr reads start/end at once, and a range avoids a Buffer (and DataView) per event */
 const range = { start: 0, end: 0 };
 
+/** The records side of format 2 (records.ts): a Packr over one store's structure table. */
+export interface RecordCodec {
+  readonly packr: Packr;
+  /** throws (after restoring the table) if a sequential read changed the structure table */
+  checkIntact(commitSeq: number): void;
+}
+
 /** Decodes events of either format; format 2 with the records (and structure table) of one store. */
 export class EventCodec {
-  constructor(readonly records: Packr, readonly writeFormat: CommitFormat = FORMAT.records) {}
+  constructor(readonly records: RecordCodec, readonly writeFormat: CommitFormat = FORMAT.records) {}
 
   private decoder(format: number): Packr {
-    if (format === FORMAT.records) return this.records;
+    if (format === FORMAT.records) return this.records.packr;
     if (format === FORMAT.plain) return packr;
     throw new Error(`unknown commit format byte ${format}`);
   }
 
   /** content bytes as this store writes them */
   encode(c: EventContent): Buffer {
-    return encodeContent(c, this.writeFormat === FORMAT.records ? this.records : packr);
+    return encodeContent(c, this.writeFormat === FORMAT.records ? this.records.packr : packr);
   }
 
   build(prevHash: Buffer | null, contents: Buffer[]): BuiltCommit {
@@ -267,18 +274,39 @@ export class EventCodec {
       const n = v.readUInt32BE(HEADER);
       const lensAt = HEADER2 + n * HASH_BYTES;
       const hex = v.toString('hex', HEADER2, lensAt); // one call for all hashes; each event's is a slice
-      const p = this.records;
       let pos = lensAt + n * 4;
-      for (let i = 0; i < n; i++, seq++) {
-        const len = v.readUInt32BE(lensAt + i * 4);
+      if (n === 1) {
         range.start = pos;
-        range.end = pos += len;
-        const hash = hex.slice(i * 2 * HASH_BYTES, (i + 1) * 2 * HASH_BYTES);
-        const e = eventOf(p.unpack(v, range), prev, hash);
+        range.end = v.length;
+        const hash = hex;
+        const e = eventOf(this.records.packr.unpack(v, range), prev, hash);
         if (e.seq !== seq) throw new Error(`commit ${firstSeq}: expected seq ${seq}, found ${e.seq}`);
         out.push(e);
-        prev = hash;
+        return hash;
       }
+      // One sequential read over all contents: msgpackr then extracts the strings of many
+      // events per native call instead of one call per event (~30% of decode time).
+      let i = 0;
+      const contentAt = pos;
+      try {
+        this.records.packr.unpackMultiple(v.subarray(contentAt), (a: unknown, start = 0, end = 0) => {
+          const len = i < n ? v.readUInt32BE(lensAt + i * 4) : -1;
+          if (start + contentAt !== pos || end - start !== len) throw new Error(`event ${i + 1} of the commit does not end where its length says`);
+          pos += len;
+          const hash = hex.slice(i * 2 * HASH_BYTES, (i + 1) * 2 * HASH_BYTES);
+          const e = eventOf(a, prev, hash);
+          if (e.seq !== seq) throw new Error(`expected seq ${seq}, found ${e.seq}`);
+          out.push(e);
+          prev = hash;
+          i++;
+          seq++;
+        });
+      } catch (err) {
+        throw new Error(`commit ${firstSeq}: ${(err as Error).message}`);
+      } finally {
+        this.records.checkIntact(firstSeq); // a damaged commit could define structures of its own
+      }
+      if (i !== n) throw new Error(`commit ${firstSeq}: ${i} of ${n} events decoded`);
       return prev;
     }
     if (format !== FORMAT.plain) throw new Error(`commit ${firstSeq}: unknown format byte ${format}`);

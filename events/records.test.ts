@@ -6,7 +6,7 @@ import { readdirSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { ClassicLevel } from 'classic-level';
-import { EventCodec, FORMAT, splitCommit, type EventContent } from './codec.ts';
+import { EventCodec, FORMAT, assembleCommit, encodeContent, splitCommit, type EventContent } from './codec.ts';
 import { LOG_RANGE, STRUCTURE_RANGE, logKey } from './keys.ts';
 import { MAX_STRUCTURES, RecordTable } from './records.ts';
 import { openEventStore } from './store.ts';
@@ -40,7 +40,7 @@ const shaped = (i: number) => ({ [`field${i}`]: i, nested: { [`k${i % 40}`]: 'v'
 
 test('format-2 round trip: a commit decodes to what was encoded, also with a table loaded from its saved entries', () => {
   const table = new RecordTable();
-  const codec = new EventCodec(table.packr);
+  const codec = new EventCodec(table);
   const contents = Array.from({ length: 100 }, (_, i) => content(i + 1, shaped(i)));
   const encoded = contents.map((c) => codec.encode(c));
   const { value, hashes } = codec.build(null, encoded);
@@ -63,7 +63,7 @@ test('format-2 round trip: a commit decodes to what was encoded, also with a tab
   const saved = table.unsaved();
   assert.is(saved.length, table.size);
   const plain = new Packr({ useRecords: false });
-  const reloaded = new EventCodec(new RecordTable(saved.map((s) => plain.unpack(s.value))).packr);
+  const reloaded = new EventCodec(new RecordTable(saved.map((s) => plain.unpack(s.value))));
   const again: StoredEvent[] = [];
   reloaded.decodeCommit(value, 1, again);
   assert.equal(again, out);
@@ -73,8 +73,8 @@ test('format-2 round trip: a commit decodes to what was encoded, also with a tab
 
 test('records are smaller than plain maps, and user-keyed maps do not become structures', () => {
   const table = new RecordTable();
-  const codec = new EventCodec(table.packr);
-  const plainCodec = new EventCodec(new RecordTable().packr, FORMAT.plain);
+  const codec = new EventCodec(table);
+  const plainCodec = new EventCodec(new RecordTable(), FORMAT.plain);
   const c = content(7, { name: 'x', config: { Cmd: ['sh'], Labels: { 'com.example.role': 'web', 'a-b': '1' }, ExposedPorts: { '80/tcp': {} } } });
   assert.ok(codec.encode(c).length < plainCodec.encode(c).length);
   const keys = table.unsaved().map((s) => new Packr({ useRecords: false }).unpack(s.value) as string[]);
@@ -85,11 +85,26 @@ test('records are smaller than plain maps, and user-keyed maps do not become str
 
 test(`the table stops at ${MAX_STRUCTURES} structures; further shapes are plain maps and still round-trip`, () => {
   const table = new RecordTable();
-  const codec = new EventCodec(table.packr);
+  const codec = new EventCodec(table);
   const contents = Array.from({ length: MAX_STRUCTURES + 50 }, (_, i) => content(i + 1, { [`only${i}`]: i }));
   const bytes = contents.map((c) => codec.encode(c));
   assert.ok(table.size <= MAX_STRUCTURES, `${table.size} structures`);
   assert.equal(bytes.map((b) => codec.decodeContent(FORMAT.records, b)), contents);
+});
+
+test('a damaged commit whose bytes define record structures cannot change the table', () => {
+  const table = new RecordTable();
+  const codec = new EventCodec(table);
+  const good = [1, 2].map((i) => codec.encode(content(i, { a: i })));
+  table.markSaved(table.unsaved().length);
+  // msgpackr without a shared table writes record definitions inline (0xd4 0x72 <id> <keys>)
+  const rogue = encodeContent(content(1, { evil: true }), new Packr({ useRecords: true, useBigIntExtension: true, int64AsType: 'bigint' }));
+  const zero = Buffer.alloc(32);
+  const damaged = assembleCommit(FORMAT.records, zero, [zero, zero], [rogue, good[1]]);
+  assert.throws(() => codec.decodeCommit(damaged, 1, []), /defines msgpack record structures/);
+  const out: StoredEvent[] = [];
+  codec.decodeCommit(codec.build(null, good).value, 1, out);
+  assert.equal(out.map((e) => [e.actor, e.data]), [1, 2].map((i) => [{ kind: 'api', name: 'docker/28' }, { a: i }]));
 });
 
 test('a log of format-1 commits followed by format-2 commits reads back in order and verifies', async () => {

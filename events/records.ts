@@ -35,6 +35,8 @@ type Structures = Structure[] & { sharedLength?: number };
 export class RecordTable {
   readonly packr: Packr;
   private readonly structures: Structures;
+  /** the structures as loaded or added by encoding, to tell them from ones a damaged event defined */
+  private readonly known: Structure[];
   private saved: number;
 
   constructor(loaded: string[][] = []) {
@@ -44,6 +46,7 @@ export class RecordTable {
       if (i >= 32) s.highByte = (i - 32) >> 5; // how msgpackr reads two-byte record ids
       return s;
     });
+    this.known = this.structures.slice();
     this.saved = loaded.length;
     this.packr = new Packr({
       useRecords: recordable as unknown as boolean, // msgpackr accepts a predicate per object
@@ -63,6 +66,7 @@ export class RecordTable {
 
   /** Structures added by encoding since the last markSaved, as puts for the batch of the commit that uses them. */
   unsaved(): { key: Buffer; value: Buffer }[] {
+    this.learn();
     const out: { key: Buffer; value: Buffer }[] = [];
     for (let id = this.saved; id < this.size; id++) out.push({ key: structureKey(id), value: plain.pack([...this.structures[id]]) });
     return out;
@@ -71,6 +75,30 @@ export class RecordTable {
   /** the batch holding unsaved() up to `size` is durable */
   markSaved(size: number): void {
     this.saved = Math.max(this.saved, size);
+  }
+
+  /**
+   * After a sequential read (unpackMultiple): msgpackr keeps record definitions found in
+   * the bytes in that mode, and our writer never writes any, so a changed table means
+   * damaged content. Puts the table back and throws.
+   */
+  checkIntact(commitSeq: number): void {
+    this.learn();
+    const s = this.structures;
+    const known = this.known;
+    let intact = s.length === known.length;
+    for (let i = 0; intact && i < known.length; i++) intact = s[i] === known[i];
+    if (intact) return;
+    s.length = 0;
+    s.push(...known);
+    s.sharedLength = known.length;
+    throw new Error(`commit ${commitSeq}: its content defines msgpack record structures of its own (damaged bytes); the store's table was restored`);
+  }
+
+  /** takes in the structures encoding added (msgpackr marks them shared and counts them in sharedLength) */
+  private learn(): void {
+    const s = this.structures;
+    for (let id = this.known.length; id < this.size && s[id]?.isShared; id++) this.known.push(s[id]);
   }
 }
 

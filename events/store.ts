@@ -95,7 +95,7 @@ export async function openEventStore(dir: string, opts: OpenOptions = {}): Promi
     try {
       // the structure table first: format-2 events cannot be decoded without it
       records = new RecordTable(await loadStructures(db));
-      codec = new EventCodec(records.packr, opts.commitFormat ?? FORMAT.records);
+      codec = new EventCodec(records, opts.commitFormat ?? FORMAT.records);
       tail = await checkTail(db, codec, opts.tailCommits ?? 4);
     } catch (err) {
       await db.close();

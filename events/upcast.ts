@@ -30,6 +30,7 @@ export class UpcasterRegistry {
 
   /** The event at its latest schema; the same object when nothing applies. */
   upcast(event: StoredEvent): StoredEvent {
+    if (this.byType.size === 0) return event; // replay's common case: skip a lookup per event
     const steps = this.byType.get(event.type);
     if (!steps) return event;
     let fn = steps.get(event.schema);

@@ -95,7 +95,7 @@ test('a re-hashed forged event still breaks the chain at the next seq', async ()
   const r = await verifyAfter('forge', async (db) => {
     const v = (await db.get(logKey(20)))!;
     const [frame] = splitCommit(v).frames;
-    const c = new EventCodec(new RecordTable(await loadStructures(db)).packr).decodeContent(frame.format, frame.content);
+    const c = new EventCodec(new RecordTable(await loadStructures(db))).decodeContent(frame.format, frame.content);
     const forged = buildCommit(Buffer.from(frame.prevHash), [encodeContent({ ...c, data: { forged: true } })]);
     assert.not.equal(forged.hashes[0], frame.hash);
     assert.ok(hashEvent(frame.prevHash, encodeContent({ ...c, data: { forged: true } })).equals(forged.hashes[0]));
