@@ -1,10 +1,15 @@
 // A build step's container, through the engine's own event-recorded commands: created from
 // the current image with the step's config, its root filesystem prepared (COPY/ADD write into
 // it) or its command run (RUN), committed as a layer, removed.
+import { lstat, rm, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Engine } from '../../kernel/engine.ts';
 import type { CommandMeta } from '../../kernel/commands.ts';
 import type { ImageRecord } from '../../kernel/world.ts';
 import type { ContainerConfig } from './config-steps.ts';
+
+/** what the runtime mounts over in every container (rootfs-relative) */
+const RUNTIME_MOUNT_POINTS = ['etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'dev', 'proc', 'sys'];
 
 export interface WorkOptions { networkMode?: string }
 
@@ -31,12 +36,28 @@ export class WorkContainer {
     return (await storage.prepare(c.id, layers)).rootfs;
   }
 
-  /** starts the container's command and resolves with its exit code */
+  /**
+   * Starts the container's command and resolves with its exit code. The mount points the
+   * runtime creates for its own files (/etc/hosts…, /proc…) are taken out again when the image
+   * did not have them, so they stay out of the layer (Docker keeps them in an init layer).
+   */
   async run(): Promise<number> {
+    const rootfs = await this.rootfs();
+    const absent: string[] = [];
+    for (const p of RUNTIME_MOUNT_POINTS) if (!(await lstat(join(rootfs, p)).catch(() => undefined))) absent.push(p);
     const exited = this.engine.waitContainer(this.id, 'next-exit');
     exited.catch(() => undefined);
     await this.engine.startContainer(this.id, this.meta);
-    return (await exited).StatusCode;
+    const code = (await exited).StatusCode;
+    if (absent.length) {
+      const after = await this.rootfs();
+      for (const p of absent) {
+        const st = await lstat(join(after, p)).catch(() => undefined);
+        if (st?.isFile() && st.size === 0) await rm(join(after, p), { force: true });
+        else if (st?.isDirectory()) await rmdir(join(after, p)).catch(() => undefined); // only when empty
+      }
+    }
+    return code;
   }
 
   /** the container's changes as a layer over its image, with `config` as the image's config */
