@@ -69,6 +69,10 @@ test('a multi-step Dockerfile builds, and the image has its files, env, workdir,
   assert.match(hist, /\/bin\/sh -c echo "\$GREETING from \$WHO" > made.txt/);
   assert.match(hist, /#\(nop\) COPY file:[0-9a-f]{64} in \./);
   await noContainers();
+  // the steps' images are intermediate: listed only with -a
+  const stepId = /Step 3\/12 : ENV[^\n]*\n ---> ([0-9a-f]{12})/.exec(r.stdout)![1];
+  assert.not.ok((await d.ok(['images', '-q'])).includes(stepId));
+  assert.ok((await d.ok(['images', '-aq'])).includes(stepId));
 
   // the same build again comes from the cache, to the same image; --no-cache makes a new one
   const again = await build(['-t', tag, '--build-arg', 'GREETING=hi', ctx]);

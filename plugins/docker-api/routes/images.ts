@@ -12,6 +12,7 @@ import { anyOf, boolFilter, matchLabels, parseFilters } from '../http/filters.ts
 import { NdjsonReply } from '../http/ndjson.ts';
 import { progressMessage } from '../shapes/progress.ts';
 import { imageHistory, inspectImage, listImage } from '../shapes/image.ts';
+import { intermediateImageIds } from '../shapes/intermediate.ts';
 import { CommitConfigSchema } from '../schemas.ts';
 import type { World } from '../../../kernel/world.ts';
 
@@ -68,8 +69,10 @@ export function selectImages(w: World, f: ReturnType<typeof parseFilters>, all: 
   const beforeImg = before ? byRef(before) : undefined, sinceImg = since ? byRef(since) : undefined;
   if (before && !beforeImg) throw notFound(`No such image: ${before}`);
   if (since && !sinceImg) throw notFound(`No such image: ${since}`);
-  void all;
+  // a build's intermediate images only with --all
+  const hidden = all ? new Set<string>() : intermediateImageIds(w.images.values());
   return [...w.images.values()].filter((img) =>
+    !hidden.has(img.id) &&
     (dangling === undefined || (img.repoTags.length === 0) === dangling) &&
     (!beforeImg || img.createdNano < beforeImg.createdNano) &&
     (!sinceImg || img.createdNano > sinceImg.createdNano) &&
