@@ -174,6 +174,21 @@ LABEL from.file="a b"
   await d.ok(['rmi', id]);
 });
 
+test('ONBUILD triggers run in the child build; HEALTHCHECK is recorded', async () => {
+  const parent = `berth-onbuild-${suffix()}`;
+  const p = await build(['-t', parent, context({ Dockerfile: 'FROM busybox\nONBUILD RUN echo triggered > /onbuild.txt\nHEALTHCHECK --interval=5s --retries=2 CMD true\n' })]);
+  assert.is(p.code, 0, p.stderr);
+  const [pi] = JSON.parse(await d.ok(['image', 'inspect', parent]));
+  assert.equal(pi.Config.OnBuild, ['RUN echo triggered > /onbuild.txt']);
+  assert.equal(pi.Config.Healthcheck, { Test: ['CMD-SHELL', 'true'], Interval: 5e9, Retries: 2 });
+  const child = `berth-onbuild-child-${suffix()}`;
+  const c = await build(['-t', child, context({ Dockerfile: `FROM ${parent}\nCMD ["cat", "/onbuild.txt"]\n` })]);
+  assert.is(c.code, 0, c.stderr);
+  assert.match(c.stdout, /# Executing 1 build trigger/);
+  assert.is((await d.ok(['run', '--rm', child])).trim(), 'triggered');
+  assert.not.ok(JSON.parse(await d.ok(['image', 'inspect', child]))[0].Config.OnBuild?.length, 'triggers do not pass on');
+});
+
 test('berth build: the daemon applies .dockerignore to a context sent whole; -f from outside the context', async () => {
   const BERTH = resolve(new URL('../..', import.meta.url).pathname, 'bin/berth');
   const ctx = context({ '.dockerignore': 'ignored/\n*.tmp\n', 'kept.txt': 'kept', 'ignored/x': 'x', 'a.tmp': 't' });

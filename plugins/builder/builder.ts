@@ -114,8 +114,7 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
       return cached(createdBy, () => engine.imageCommands.commitConfig(undefined, state.config, { createdBy }, fx.meta));
     };
 
-    for (const ins of stage.steps) {
-      stepLine(ins);
+    const dispatch = async (ins: Instruction): Promise<void> => {
       if (ins.keyword === 'ARG') {
         state = declareArgs(state, ins, req.buildArgs, metaVals, escape);
         for (const [n] of argDeclarations(ins, escape)) declared.add(n);
@@ -139,9 +138,21 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
           return cached(copy.comment, () => copyStep(stepEnv(parent), copy));
         });
       } else {
-        throw new BuildError(`${ins.keyword} is not supported by Berth's builder yet (line ${ins.line})`);
+        throw new BuildError(`${ins.keyword} is not supported by Berth's builder (line ${ins.line})`);
       }
       say(` ---> ${short(imageId)}\n`);
+    };
+
+    // the base image's ONBUILD triggers run first; they do not pass on to this image's children
+    const triggers = state.config.OnBuild ?? [];
+    if (state.config.OnBuild) state = { ...state, config: { ...state.config, OnBuild: null } };
+    if (triggers.length) {
+      say(`# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n`);
+      for (const t of triggers) for (const ins of parseDockerfile(t).instructions) await dispatch(ins);
+    }
+    for (const ins of stage.steps) {
+      stepLine(ins);
+      await dispatch(ins);
     }
     results.set(stage.index, imageId);
   }

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Instruction } from './parse.ts';
-import { applyConfigInstruction, declareArgs, metaArgValues, nopCreatedBy, varsOf, type StageState } from './config-steps.ts';
+import { applyConfigInstruction, declareArgs, metaArgValues, nopCreatedBy, parseDuration, varsOf, type StageState } from './config-steps.ts';
 
 const ins = (keyword: Instruction['keyword'], args: string): Instruction => ({ keyword, args, flags: {}, original: `${keyword} ${args}`, line: 1 });
 const empty = (): StageState => ({ config: {}, args: new Map(), cmdSet: false });
@@ -54,6 +54,23 @@ test('EXPOSE, VOLUME, STOPSIGNAL, MAINTAINER', () => {
   const r = applyConfigInstruction(s, ins('MAINTAINER', 'me <me@example.org>'));
   assert.is(r.state.author, 'me <me@example.org>');
   assert.is(nopCreatedBy(r.state.config, r.comment), '/bin/sh -c #(nop)  MAINTAINER me <me@example.org>');
+});
+
+test('HEALTHCHECK: NONE, CMD forms, Go durations; ONBUILD triggers recorded', () => {
+  assert.is(parseDuration('1m30s'), 90e9);
+  assert.is(parseDuration('250ms'), 250e6);
+  assert.throws(() => parseDuration('5 s'), /invalid duration/);
+  const hc = (args: string, flags: Record<string, string> = {}) => applyConfigInstruction(empty(), { ...ins('HEALTHCHECK', args), flags }).state.config.Healthcheck;
+  assert.equal(hc('NONE'), { Test: ['NONE'] });
+  assert.equal(hc('CMD wget -q localhost', { interval: '5s', retries: '2' }), { Test: ['CMD-SHELL', 'wget -q localhost'], Interval: 5e9, Retries: 2 });
+  assert.equal(hc('CMD ["true"]'), { Test: ['CMD', 'true'] });
+  assert.throws(() => hc('true'), /requires CMD/);
+  assert.throws(() => hc('CMD true', { bogus: '1' }), /Unknown flag: bogus/);
+  let s = apply(empty(), 'ONBUILD', 'RUN echo one');
+  s = apply(s, 'ONBUILD', 'COPY . /app');
+  assert.equal(s.config.OnBuild, ['RUN echo one', 'COPY . /app']);
+  assert.throws(() => apply(s, 'ONBUILD', 'ONBUILD RUN x'), /Chaining ONBUILD/);
+  assert.throws(() => apply(s, 'ONBUILD', 'FROM busybox'), /isn't allowed as an ONBUILD trigger/);
 });
 
 test.run();

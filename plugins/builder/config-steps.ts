@@ -18,7 +18,47 @@ export interface StageState {
 }
 
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];
-export const CONFIG_ONLY = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'EXPOSE', 'VOLUME', 'CMD', 'ENTRYPOINT', 'SHELL', 'STOPSIGNAL', 'MAINTAINER']);
+export const CONFIG_ONLY = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'EXPOSE', 'VOLUME', 'CMD', 'ENTRYPOINT', 'SHELL', 'STOPSIGNAL', 'MAINTAINER', 'HEALTHCHECK', 'ONBUILD']);
+
+const UNITS_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** Go's time.ParseDuration ("1m30s", "500ms") in nanoseconds. */
+export function parseDuration(s: string): number {
+  if (s === '0') return 0;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
+  let total = 0;
+  let i = 0;
+  while (i < s.length) {
+    re.lastIndex = i;
+    const m = re.exec(s);
+    if (!m) throw new DockerfileError(`time: invalid duration "${s}"`);
+    total += Number(m[1]) * UNITS_NS[m[2]];
+    i = re.lastIndex;
+  }
+  if (!s) throw new DockerfileError('time: invalid duration ""');
+  return Math.round(total);
+}
+
+/** HEALTHCHECK NONE | [--interval --timeout --start-period --start-interval --retries] CMD … */
+function healthcheck(ins: Instruction): Record<string, unknown> {
+  if (/^NONE$/i.test(ins.args.trim())) {
+    if (Object.keys(ins.flags).length) throw new DockerfileError('HEALTHCHECK NONE takes no options');
+    return { Test: ['NONE'] };
+  }
+  const m = /^CMD\s+([\s\S]+)$/i.exec(ins.args.trim());
+  if (!m) throw new DockerfileError('HEALTHCHECK requires CMD (or NONE)');
+  const exec = jsonForm(m[1]);
+  const h: Record<string, unknown> = { Test: exec ? ['CMD', ...exec] : ['CMD-SHELL', m[1]] };
+  const durations: Record<string, string> = { interval: 'Interval', timeout: 'Timeout', 'start-period': 'StartPeriod', 'start-interval': 'StartInterval' };
+  for (const [flag, value] of Object.entries(ins.flags)) {
+    if (durations[flag]) h[durations[flag]] = parseDuration(value);
+    else if (flag === 'retries') {
+      if (!/^\d+$/.test(value)) throw new DockerfileError(`invalid --retries value: ${value}`);
+      h.Retries = Number(value);
+    } else throw new DockerfileError(`Unknown flag: ${flag}`);
+  }
+  return h;
+}
 
 export function envMap(env: readonly string[] = []): Map<string, string> {
   const m = new Map<string, string>();
@@ -158,6 +198,20 @@ export function applyConfigInstruction(s: StageState, ins: Instruction, escape?:
       if (!/^(SIG)?[A-Z0-9+-]+$|^\d+$/i.test(sig)) throw new DockerfileError(`Invalid signal: ${sig}`);
       c.StopSignal = sig;
       comment = `STOPSIGNAL ${sig}`;
+      break;
+    }
+    case 'HEALTHCHECK': {
+      c.Healthcheck = healthcheck(ins);
+      comment = `HEALTHCHECK &${JSON.stringify(c.Healthcheck)}`;
+      break;
+    }
+    case 'ONBUILD': {
+      const trigger = ins.args.trim();
+      const kw = /^\S+/.exec(trigger)![0].toUpperCase();
+      if (kw === 'ONBUILD') throw new DockerfileError('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
+      if (kw === 'FROM' || kw === 'MAINTAINER') throw new DockerfileError(`${kw} isn't allowed as an ONBUILD trigger`);
+      c.OnBuild = [...(c.OnBuild ?? []), trigger];
+      comment = `ONBUILD ${trigger}`;
       break;
     }
     case 'MAINTAINER': {
