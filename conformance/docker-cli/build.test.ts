@@ -4,9 +4,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { Berthd, run, suffix } from './harness.ts';
+import { Berthd, DOCKER, run, suffix } from './harness.ts';
 
 const test = suite('docker build');
 const d = new Berthd();
@@ -187,6 +187,24 @@ test('ONBUILD triggers run in the child build; HEALTHCHECK is recorded', async (
   assert.match(c.stdout, /# Executing 1 build trigger/);
   assert.is((await d.ok(['run', '--rm', child])).trim(), 'triggered');
   assert.not.ok(JSON.parse(await d.ok(['image', 'inspect', child]))[0].Config.OnBuild?.length, 'triggers do not pass on');
+});
+
+test('RUN containers get --add-host and --network; a client that goes away cancels the build', async () => {
+  const r = await build(['--add-host', 'berth-host.test:10.9.8.7', '--network', 'none', context({ Dockerfile: 'FROM busybox\nRUN grep berth-host.test /etc/hosts && ls /sys/class/net\n' })]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /10\.9\.8\.7\s+berth-host\.test/);
+  assert.match(r.stdout, /\nlo\n/);
+  assert.not.match(r.stdout, /eth0/);
+  const p = spawn(DOCKER, ['build', context({ Dockerfile: 'FROM busybox\nRUN echo started && sleep 60\n' })], { env: { ...process.env, DOCKER_HOST: d.host } });
+  let out = '';
+  p.stdout.on('data', (b) => { out += b; });
+  const deadline = Date.now() + 20_000;
+  while (!out.includes('started') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+  assert.match(out, /started/);
+  p.kill('SIGKILL');
+  const gone = Date.now() + 20_000;
+  while ((await d.ok(['ps', '-aq'])).trim() && Date.now() < gone) await new Promise((res) => setTimeout(res, 200));
+  await noContainers();
 });
 
 test('berth build: the daemon applies .dockerignore to a context sent whole; -f from outside the context', async () => {

@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import type { Engine } from '../../kernel/engine.ts';
 import type { ProgressEvent } from '../../kernel/contracts/images.ts';
 import type { ImageRecord } from '../../kernel/world.ts';
+import type { DockerHostConfig } from '../../kernel/docker-types.ts';
 import { familiarize } from '../../kernel/reference.ts';
 import { applyConfigInstruction, argDeclarations, CONFIG_ONLY, declareArgs, metaArgValues, nopCreatedBy, type StageState } from './config-steps.ts';
 import { applyDockerignore } from './context-files.ts';
@@ -31,7 +32,8 @@ export interface BuildRequest {
   remove: boolean;
   /** pull the base images even when present */
   pull: boolean;
-  networkMode?: string;
+  /** host settings of the RUN containers: NetworkMode, Memory, CpuShares, ExtraHosts, ShmSize… */
+  runHostConfig: DockerHostConfig;
   platform?: string;
   /** only the image id is printed */
   quiet: boolean;
@@ -68,7 +70,10 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
   }
   const declared = new Set<string>();
   let step = 0;
-  const stepLine = (ins: Instruction) => say(`Step ${++step}/${plan.total} : ${ins.original}\n`);
+  const stepLine = (ins: Instruction) => {
+    if (fx.signal?.aborted) throw new BuildError('the build was canceled: the client went away');
+    say(`Step ${++step}/${plan.total} : ${ins.original}\n`);
+  };
   for (const ins of plan.metaArgs) { stepLine(ins); for (const [n] of argDeclarations(ins, escape)) declared.add(n); }
 
   const cache = caches.get(engine) ?? new Map<string, string>();
@@ -96,7 +101,7 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
       config: structuredClone((imageId ? engine.world.images.get(imageId)?.descriptor.config.config : undefined) ?? {}),
       args: new Map(), cmdSet: false,
     };
-    const stepEnv = (id: string): StepEnv => ({ fx, imageId: id, state, remove: req.remove, networkMode: req.networkMode, escape, say });
+    const stepEnv = (id: string): StepEnv => ({ fx, imageId: id, state, remove: req.remove, hostConfig: req.runHostConfig, escape, say });
 
     /** a step's image: from the cache when the same step ran on the same parent, else made */
     const cached = async (description: string, make: () => Promise<ImageRecord>): Promise<string> => {

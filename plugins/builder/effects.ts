@@ -11,6 +11,8 @@ export interface BuildEffects {
   meta: CommandMeta;
   /** extracts a tar into a host directory, refusing entries that escape it */
   extract(dir: string, tar: Readable): Promise<void>;
+  /** aborts when the client is gone: the build stops, a running RUN container is killed */
+  signal?: AbortSignal;
   /** the container's stdout and stderr text from its start until `until` settles (and the rest is read) */
   output(containerId: string, until: Promise<unknown>): AsyncIterable<string>;
 }

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { hostPathOf, resolveContainerPath, type PathScope } from '../../kernel/mounts/scoped-path.ts';
 import type { ImageRecord } from '../../kernel/world.ts';
+import type { DockerHostConfig } from '../../kernel/docker-types.ts';
 import { compressionOf, isTarHeader } from './archive-kind.ts';
 import { shellOf, varsOf, type StageState } from './config-steps.ts';
 import { hashSource, listEntries, packSource, type Owner } from './context-files.ts';
@@ -27,7 +28,8 @@ export interface StepEnv {
   imageId: string;
   state: StageState;
   remove: boolean;
-  networkMode?: string;
+  /** host settings of RUN containers */
+  hostConfig?: DockerHostConfig;
   escape: string;
   say(text: string): void;
 }
@@ -55,14 +57,14 @@ export function runCommand(state: StageState, ins: Instruction): { cmd: string[]
 /** RUN: the command in a container from the current image; a non-zero exit fails the build. */
 export async function runStep(env: StepEnv, { cmd, env: runEnv }: { cmd: string[]; env: string[] }): Promise<ImageRecord> {
   const config = env.state.config;
-  const wc = await WorkContainer.create(env.fx.engine, env.imageId, { ...config, Cmd: cmd, Entrypoint: [], Env: runEnv }, { networkMode: env.networkMode }, env.fx.meta);
+  const wc = await WorkContainer.create(env.fx.engine, env.imageId, { ...config, Cmd: cmd, Entrypoint: [], Env: runEnv }, { hostConfig: env.hostConfig }, env.fx.meta);
   env.say(` ---> Running in ${wc.shortId}\n`);
   let done!: () => void;
   const finished = new Promise<void>((r) => { done = r; });
   const relay = (async () => { for await (const text of env.fx.output(wc.id, finished)) env.say(text); })();
   let code: number;
   try {
-    code = await wc.run();
+    code = await wc.run(env.fx.signal);
   } catch (e) {
     done(); await relay.catch(() => undefined);
     await wc.remove().catch(() => undefined);
@@ -72,6 +74,7 @@ export async function runStep(env: StepEnv, { cmd, env: runEnv }: { cmd: string[
   await relay.catch(() => undefined);
   if (code !== 0) {
     await wc.remove();
+    if (env.fx.signal?.aborted) throw new BuildError('the build was canceled: the client went away');
     throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
   }
   try {

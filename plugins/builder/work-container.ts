@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import type { Engine } from '../../kernel/engine.ts';
 import type { CommandMeta } from '../../kernel/commands.ts';
 import type { ImageRecord } from '../../kernel/world.ts';
+import type { DockerHostConfig } from '../../kernel/docker-types.ts';
 import type { ContainerConfig } from './config-steps.ts';
 
 /** what the runtime mounts over in every container (rootfs-relative) */
 const RUNTIME_MOUNT_POINTS = ['etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'dev', 'proc', 'sys'];
 
-export interface WorkOptions { networkMode?: string }
+/** the RUN containers' host settings (docker build --network, --memory, --add-host…) */
+export interface WorkOptions { hostConfig?: DockerHostConfig }
 
 export class WorkContainer {
   private constructor(private readonly engine: Engine, readonly id: string, private readonly meta: CommandMeta) {}
@@ -19,7 +21,7 @@ export class WorkContainer {
   static async create(engine: Engine, imageId: string, config: ContainerConfig, opts: WorkOptions, meta: CommandMeta): Promise<WorkContainer> {
     const { id } = await engine.createContainer({
       config: { ...config, Image: imageId, AttachStdout: true, AttachStderr: true, Tty: false, OpenStdin: false },
-      hostConfig: { NetworkMode: opts.networkMode || 'default' },
+      hostConfig: { NetworkMode: 'default', ...(opts.hostConfig ?? {}) },
     }, meta);
     return new WorkContainer(engine, id, meta);
   }
@@ -41,14 +43,17 @@ export class WorkContainer {
    * runtime creates for its own files (/etc/hosts…, /proc…) are taken out again when the image
    * did not have them, so they stay out of the layer (Docker keeps them in an init layer).
    */
-  async run(): Promise<number> {
+  async run(signal?: AbortSignal): Promise<number> {
     const rootfs = await this.rootfs();
     const absent: string[] = [];
     for (const p of RUNTIME_MOUNT_POINTS) if (!(await lstat(join(rootfs, p)).catch(() => undefined))) absent.push(p);
     const exited = this.engine.waitContainer(this.id, 'next-exit');
     exited.catch(() => undefined);
     await this.engine.startContainer(this.id, this.meta);
-    const code = (await exited).StatusCode;
+    const kill = () => { this.engine.killContainer(this.id, 'SIGKILL', this.meta).catch(() => undefined); };
+    signal?.addEventListener('abort', kill, { once: true });
+    if (signal?.aborted) kill();
+    const code = await exited.then((x) => x.StatusCode).finally(() => signal?.removeEventListener('abort', kill));
     if (absent.length) {
       const after = await this.rootfs();
       for (const p of absent) {

@@ -12,6 +12,7 @@ import type { Exchange } from '../http/exchange.ts';
 import type { Router } from '../http/router.ts';
 import { badRequest } from '../../../kernel/contracts/common.ts';
 import { normalizeReference } from '../../../kernel/reference.ts';
+import type { DockerHostConfig } from '../../../kernel/docker-types.ts';
 import type { BuildRequest } from '../../builder/builder.ts';
 import type { BuildEffects } from '../../builder/effects.ts';
 import { boolParam } from '../http/query.ts';
@@ -43,8 +44,31 @@ export function buildRequest(q: URLSearchParams, contextDir: string): BuildReque
     contextDir, dockerfile: q.get('dockerfile') || 'Dockerfile', tags,
     buildArgs: jsonMap(q, 'buildargs'), labels: Object.fromEntries(jsonMap(q, 'labels')),
     target: q.get('target') || undefined, noCache: boolParam(q, 'nocache'), remove: boolParam(q, 'rm', true) || boolParam(q, 'forcerm'),
-    pull: boolParam(q, 'pull'), networkMode: q.get('networkmode') || undefined, platform: q.get('platform') || undefined, quiet: boolParam(q, 'q'),
+    pull: boolParam(q, 'pull'), runHostConfig: runHostConfig(q), platform: q.get('platform') || undefined, quiet: boolParam(q, 'q'),
   };
+}
+
+/** docker build's settings for its RUN containers */
+function runHostConfig(q: URLSearchParams): DockerHostConfig {
+  const hc: DockerHostConfig = { NetworkMode: q.get('networkmode') || 'default' };
+  const num = (name: string): number | undefined => {
+    const v = q.get(name);
+    if (v === null || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw badRequest(`invalid ${name} parameter: ${v}`);
+    return n || undefined;
+  };
+  const set = (key: keyof DockerHostConfig, v: unknown) => { if (v !== undefined) (hc as Record<string, unknown>)[key] = v; };
+  set('Memory', num('memory'));
+  set('MemorySwap', num('memswap'));
+  set('CpuShares', num('cpushares'));
+  set('CpuPeriod', num('cpuperiod'));
+  set('CpuQuota', num('cpuquota'));
+  set('ShmSize', num('shmsize'));
+  set('CpusetCpus', q.get('cpusetcpus') || undefined);
+  const hosts = q.getAll('extrahosts').flatMap((h) => h.split(',')).filter(Boolean);
+  if (hosts.length) hc.ExtraHosts = hosts;
+  return hc;
 }
 
 /** the body, gunzipped when the client compressed the context (docker build --compress) */
@@ -90,7 +114,7 @@ async function buildImage(ex: Exchange, { engine, meta }: ApiContext): Promise<v
     }
     const reply = new NdjsonReply(ex);
     const fx: BuildEffects = {
-      engine, meta: m,
+      engine, meta: m, signal: ex.gone.signal,
       extract: (target, tar) => extractInto(target, tar),
       output: (id, until) => textOf(followLog(engine.logPath(engine.container(id)), engine.config.logs.format, { from: 0, until })),
     };
