@@ -19,7 +19,7 @@ import { randomInt } from 'node:crypto';
 const args = process.argv.slice(2);
 const inProcess = args.includes('--in-process');
 const settleAt = args.indexOf('--settle');
-const settleMs = 1000 * (settleAt >= 0 ? Number(args[settleAt + 1]) : 5);
+const settleMs = 1000 * (settleAt >= 0 ? Number(args[settleAt + 1]) : 20);
 const repeatAt = args.indexOf('--repeat');
 const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1;
 const flagsAt = args.indexOf('--node-flags');
