@@ -7,11 +7,18 @@ import { join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Berthd, DOCKER, run, suffix } from './harness.ts';
+import { startRegistry, type TestRegistry } from '../../plugins/images/testing/registry.ts';
 
 const test = suite('docker build');
-const d = new Berthd();
-test.before(async () => { await d.start(); });
-test.after(async () => { await d.stop(); });
+let reg: TestRegistry;
+let d: Berthd;
+const USER = 'berthuser', PASS = 'berth-build-secret';
+test.before(async () => {
+  reg = await startRegistry({ auth: { user: USER, password: PASS } });
+  d = new Berthd({ images: { insecureRegistries: [reg.host] } });
+  await d.start();
+});
+test.after(async () => { await d?.stop(); await reg?.stop(); });
 
 /** a build context directory with these files (path → content) */
 function context(files: Record<string, string>): string {
@@ -149,6 +156,24 @@ test('a missing base image is a clear error', async () => {
   const r = await build([context({ Dockerfile: 'FROM localhost:5999/berth-missing-image:1\nRUN true\n' })]);
   assert.is(r.code, 1);
   assert.match(r.stderr, /failed to get base image localhost:5999\/berth-missing-image:1: it is not present locally and pulling it failed/);
+});
+
+test('a base image is pulled with the credentials of docker login (X-Registry-Config)', async () => {
+  const base = `${reg.host}/berth/build-base-${suffix()}:1`;
+  const ok = await d.docker(['login', '-u', USER, '--password-stdin', reg.host], { input: PASS + '\n' });
+  assert.is(ok.code, 0, ok.stderr);
+  await d.ok(['tag', 'busybox', base]);
+  await d.ok(['push', base], { timeoutMs: 60_000 });
+  await d.ok(['rmi', base]);
+  const ctx = context({ Dockerfile: `FROM ${base}\nRUN echo on the pulled base\n` });
+  const r = await build([ctx]);
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /on the pulled base/);
+  await d.ok(['rmi', base]);
+  await d.ok(['logout', reg.host]);
+  const anon = await build([ctx]);
+  assert.is(anon.code, 1);
+  assert.match(anon.stderr, /failed to get base image .*pulling it failed: .*(401|unauthorized|authentication)/i);
 });
 
 test('-q prints only the image id; --label, FROM scratch and config instructions', async () => {

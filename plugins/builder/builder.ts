@@ -5,10 +5,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Engine } from '../../kernel/engine.ts';
-import type { ProgressEvent } from '../../kernel/contracts/images.ts';
+import type { ProgressEvent, RegistryAuth } from '../../kernel/contracts/images.ts';
 import type { ImageRecord } from '../../kernel/world.ts';
 import type { DockerHostConfig } from '../../kernel/docker-types.ts';
 import { familiarize } from '../../kernel/reference.ts';
+import { authFor } from './registry-auth.ts';
 import { applyConfigInstruction, argDeclarations, CONFIG_ONLY, declareArgs, metaArgValues, nopCreatedBy, type StageState } from './config-steps.ts';
 import { applyDockerignore } from './context-files.ts';
 import type { BuildEffects } from './effects.ts';
@@ -35,6 +36,8 @@ export interface BuildRequest {
   /** host settings of the RUN containers: NetworkMode, Memory, CpuShares, ExtraHosts, ShmSize… */
   runHostConfig: DockerHostConfig;
   platform?: string;
+  /** credentials per registry (X-Registry-Config), for pulling base images */
+  registryAuth?: Record<string, RegistryAuth>;
   /** only the image id is printed */
   quiet: boolean;
 }
@@ -83,7 +86,7 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
   const baseImage = async (ref: string): Promise<ImageRecord> => {
     if (!req.pull) { try { return engine.image(ref); } catch { /* not here: pull it */ } }
     try {
-      return await engine.imageCommands.pull(ref, { platform: req.platform, onProgress: (p) => { if (!req.quiet) sink.progress(p); } }, fx.meta);
+      return await engine.imageCommands.pull(ref, { platform: req.platform, auth: authFor(req.registryAuth, ref), onProgress: (p) => { if (!req.quiet) sink.progress(p); } }, fx.meta);
     } catch (e) {
       throw new BuildError(`failed to get base image ${ref}: it is not present locally and pulling it failed: ${(e as Error).message}`);
     }

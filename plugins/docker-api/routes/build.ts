@@ -13,6 +13,7 @@ import type { Router } from '../http/router.ts';
 import { badRequest } from '../../../kernel/contracts/common.ts';
 import { normalizeReference } from '../../../kernel/reference.ts';
 import type { DockerHostConfig } from '../../../kernel/docker-types.ts';
+import type { RegistryAuth } from '../../../kernel/contracts/images.ts';
 import type { BuildRequest } from '../../builder/builder.ts';
 import type { BuildEffects } from '../../builder/effects.ts';
 import { boolParam } from '../http/query.ts';
@@ -34,8 +35,17 @@ function jsonMap(q: URLSearchParams, name: string): Map<string, string> {
   return out;
 }
 
+/** X-Registry-Config: base64url JSON of registry → credentials ("e30=" when logged in nowhere) */
+export function registryConfig(header: string | string[] | undefined): Record<string, RegistryAuth> | undefined {
+  if (!header || Array.isArray(header)) return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
+    return v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length ? v as Record<string, RegistryAuth> : undefined;
+  } catch { throw badRequest('invalid X-Registry-Config header: not base64url-encoded JSON'); }
+}
+
 /** the request as the builder takes it; bad parameters are refused before the body is read */
-export function buildRequest(q: URLSearchParams, contextDir: string): BuildRequest {
+export function buildRequest(q: URLSearchParams, contextDir: string, registryAuth?: Record<string, RegistryAuth>): BuildRequest {
   if (q.get('remote')) throw badRequest('building from a remote context (git repository or URL) is not supported: send the context as a tar body');
   const tags = q.getAll('t').filter(Boolean).map((t) => {
     try { return normalizeReference(t); } catch (e) { throw badRequest(`invalid reference format: ${t}: ${(e as Error).message}`); }
@@ -45,6 +55,7 @@ export function buildRequest(q: URLSearchParams, contextDir: string): BuildReque
     buildArgs: jsonMap(q, 'buildargs'), labels: Object.fromEntries(jsonMap(q, 'labels')),
     target: q.get('target') || undefined, noCache: boolParam(q, 'nocache'), remove: boolParam(q, 'rm', true) || boolParam(q, 'forcerm'),
     pull: boolParam(q, 'pull'), runHostConfig: runHostConfig(q), platform: q.get('platform') || undefined, quiet: boolParam(q, 'q'),
+    registryAuth,
   };
 }
 
@@ -103,7 +114,7 @@ const builder = () => import('../../builder/builder.ts');
 async function buildImage(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
   const { build, BuildError } = await builder();
   const dir = join(engine.deps.root, 'tmp', `build-${randomBytes(8).toString('hex')}`);
-  const req = buildRequest(ex.query, join(dir, 'context'));
+  const req = buildRequest(ex.query, join(dir, 'context'), registryConfig(ex.headers['x-registry-config']));
   const m = await meta(ex);
   await mkdir(req.contextDir, { recursive: true });
   try {
