@@ -73,7 +73,7 @@ test('a multi-step Dockerfile builds, and the image has its files, env, workdir,
   assert.equal(Object.keys(img.Config.ExposedPorts), ['8080/tcp']);
   assert.is(img.RootFS.Layers.length, 6, 'busybox + 3 COPY + ADD + RUN');
   const hist = await d.ok(['history', '--no-trunc', '--format', '{{.CreatedBy}}', tag]);
-  assert.match(hist, /\/bin\/sh -c echo "\$GREETING from \$WHO" > made.txt/);
+  assert.match(hist, /\|1 GREETING=hi \/bin\/sh -c echo "\$GREETING from \$WHO" > made.txt/);
   assert.match(hist, /#\(nop\) COPY file:[0-9a-f]{64} in \./);
   await noContainers();
   // the steps' images are intermediate: listed only with -a

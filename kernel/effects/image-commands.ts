@@ -124,7 +124,7 @@ export class ImageCommands {
   }
 
   /** docker commit: the container's changes as a new layer over its image. */
-  async commit(ref: string, opts: { repo?: string; tag?: string; comment?: string; author?: string; changes?: string[]; config?: Record<string, unknown> }, meta: CommandMeta): Promise<ImageRecord> {
+  async commit(ref: string, opts: { repo?: string; tag?: string; comment?: string; author?: string; changes?: string[]; config?: Record<string, unknown>; createdBy?: string }, meta: CommandMeta): Promise<ImageRecord> {
     const c = this.engine.container(ref);
     const parent = this.engine.world.images.get(c.imageId);
     if (!parent) throw notFound(`No such image: ${c.image}`);
@@ -135,7 +135,7 @@ export class ImageCommands {
     const cfg = { ...(parent.descriptor.config.config ?? {}), ...(c.config.Cmd ? { Cmd: c.config.Cmd } : {}), ...(c.config.Env ? { Env: c.config.Env } : {}), ...(opts.config ?? {}) };
     let config;
     try { config = applyChanges(cfg, opts.changes ?? []); } catch (e) { throw badRequest((e as Error).message); }
-    const d = await this.svc.commit(parent.descriptor, tar, config, { comment: opts.comment, author: opts.author, createdBy: (c.config.Cmd ?? []).join(' ') });
+    const d = await this.svc.commit(parent.descriptor, tar, config, { comment: opts.comment, author: opts.author, createdBy: opts.createdBy ?? (c.config.Cmd ?? []).join(' ') });
     if (c.status !== 'running' && c.status !== 'paused') await storage.unmount(c.id).catch(() => undefined);
     const refs = opts.repo ? [normalizeOrThrow(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo)] : [];
     return this.register(d, 'committed', refs, meta, { container: c.id });

@@ -1,7 +1,6 @@
 // docker build (the legacy builder's behaviour): the Dockerfile is planned into stages, each
 // step is carried out through the engine — config-only steps as new image configs, RUN and
 // COPY/ADD through containers committed as layers — and the result is tagged.
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Engine } from '../../kernel/engine.ts';
@@ -10,6 +9,7 @@ import type { ImageRecord } from '../../kernel/world.ts';
 import type { DockerHostConfig } from '../../kernel/docker-types.ts';
 import { familiarize } from '../../kernel/reference.ts';
 import { authFor } from './registry-auth.ts';
+import { findCached } from './cache.ts';
 import { applyConfigInstruction, argDeclarations, CONFIG_ONLY, declareArgs, metaArgValues, nopCreatedBy, type StageState } from './config-steps.ts';
 import { applyDockerignore } from './context-files.ts';
 import type { BuildEffects } from './effects.ts';
@@ -51,9 +51,6 @@ export interface BuildSink {
 
 export { BuildError };
 
-/** step cache per engine: key (parent + instruction + sources) → image id; checked against the world */
-const caches = new WeakMap<Engine, Map<string, string>>();
-
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
 export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink): Promise<{ id: string }> {
@@ -79,8 +76,6 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
   };
   for (const ins of plan.metaArgs) { stepLine(ins); for (const [n] of argDeclarations(ins, escape)) declared.add(n); }
 
-  const cache = caches.get(engine) ?? new Map<string, string>();
-  caches.set(engine, cache);
   const results = new Map<number, string | undefined>();
 
   const baseImage = async (ref: string): Promise<ImageRecord> => {
@@ -106,14 +101,13 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
     };
     const stepEnv = (id: string): StepEnv => ({ fx, imageId: id, state, remove: req.remove, hostConfig: req.runHostConfig, escape, say });
 
-    /** a step's image: from the cache when the same step ran on the same parent, else made */
-    const cached = async (description: string, make: () => Promise<ImageRecord>): Promise<string> => {
-      const key = createHash('sha256').update(JSON.stringify([imageId ?? 'scratch', description, state.config, state.author ?? ''])).digest('hex');
-      const hit = cache.get(key);
-      if (!req.noCache && hit && engine.world.images.has(hit)) { say(' ---> Using cache\n'); return hit; }
-      const img = await make();
-      cache.set(key, img.id);
-      return img.id;
+    /** a step's image: from the cache when this step already ran on this parent, else made */
+    const cached = async (createdBy: string, make: () => Promise<ImageRecord>): Promise<string> => {
+      if (!req.noCache) {
+        const hit = findCached(engine.world.images.values(), imageId ? engine.world.images.get(imageId) : undefined, createdBy, state.config, state.author);
+        if (hit) { say(' ---> Using cache\n'); return hit.id; }
+      }
+      return (await make()).id;
     };
     /** RUN and COPY need a container, so an image even right after FROM scratch */
     const concrete = async (): Promise<string> => {
@@ -137,13 +131,13 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
         const run = runCommand(state, ins);
         const parent = await concrete();
         imageId = parent;
-        imageId = await cached(JSON.stringify(['RUN', run]), () => runStep(stepEnv(parent), run));
+        imageId = await cached(run.createdBy, () => runStep(stepEnv(parent), run));
       } else if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
         const parent = await concrete();
         imageId = parent;
         imageId = await withSourceTree(ins, stage, async (tree) => {
           const copy = await describeCopy(stepEnv(parent), ins, tree);
-          return cached(copy.comment, () => copyStep(stepEnv(parent), copy));
+          return cached(copy.createdBy, () => copyStep(stepEnv(parent), copy));
         });
       } else {
         throw new BuildError(`${ins.keyword} is not supported by Berth's builder (line ${ins.line})`);
@@ -188,11 +182,4 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
     say(`Successfully tagged ${familiarize(t)}\n`);
   }
   return { id: finalId };
-}
-
-/** docker builder prune: forgets the step cache (its images stay until removed or pruned) */
-export function forgetBuildCache(engine: Engine): number {
-  const n = caches.get(engine)?.size ?? 0;
-  caches.delete(engine);
-  return n;
 }

@@ -44,18 +44,26 @@ function refuseBuildkitFlags(ins: Instruction, allowed: string[]): void {
   }
 }
 
+export interface RunPlan {
+  cmd: string[];
+  env: string[];
+  /** Docker's history text: "|2 A=1 B=2 /bin/sh -c make" when ARG values are in the environment */
+  createdBy: string;
+}
+
 /** RUN's command (exec or shell form) and environment: ARG values under the ENV of the same name. */
-export function runCommand(state: StageState, ins: Instruction): { cmd: string[]; env: string[] } {
+export function runCommand(state: StageState, ins: Instruction): RunPlan {
   refuseBuildkitFlags(ins, []);
   const config = state.config;
   const cmd = jsonForm(ins.args) ?? [...shellOf(config), ins.args];
   const envKeys = new Set((config.Env ?? []).map((e) => e.split('=')[0]));
-  const env = [...[...state.args].filter(([k]) => !envKeys.has(k)).map(([k, v]) => `${k}=${v}`), ...(config.Env ?? [])];
-  return { cmd, env };
+  const args = [...state.args].filter(([k]) => !envKeys.has(k)).map(([k, v]) => `${k}=${v}`).sort();
+  const createdBy = (args.length ? `|${args.length} ${args.join(' ')} ` : '') + cmd.join(' ');
+  return { cmd, env: [...args, ...(config.Env ?? [])], createdBy };
 }
 
 /** RUN: the command in a container from the current image; a non-zero exit fails the build. */
-export async function runStep(env: StepEnv, { cmd, env: runEnv }: { cmd: string[]; env: string[] }): Promise<ImageRecord> {
+export async function runStep(env: StepEnv, { cmd, env: runEnv, createdBy }: RunPlan): Promise<ImageRecord> {
   const config = env.state.config;
   const wc = await WorkContainer.create(env.fx.engine, env.imageId, { ...config, Cmd: cmd, Entrypoint: [], Env: runEnv }, { hostConfig: env.hostConfig }, env.fx.meta);
   env.say(` ---> Running in ${wc.shortId}\n`);
@@ -78,7 +86,7 @@ export async function runStep(env: StepEnv, { cmd, env: runEnv }: { cmd: string[
     throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
   }
   try {
-    const img = await wc.commit(config, env.state.author);
+    const img = await wc.commit(config, env.state.author, createdBy);
     if (env.remove) { env.say(`Removing intermediate container ${wc.shortId}\n`); await wc.remove(); }
     return img;
   } catch (e) {
@@ -118,7 +126,7 @@ export interface CopyPlan {
   sources: SourceEntry[];
   dest: string;
   /** the history text, with a hash of the sources' content: the cache key's heart */
-  comment: string;
+  createdBy: string;
 }
 
 /** COPY and ADD before anything is written: the sources matched and hashed. */
@@ -139,15 +147,15 @@ export async function describeCopy(env: StepEnv, ins: Instruction, tree: SourceT
   const hashes = await Promise.all(sources.map(async (s) => `${s.isDir ? 'dir' : 'file'}:${await hashSource(tree.root, s.path)}`));
   const flagText = ['chown', 'chmod'].filter((f) => ins.flags[f]).map((f) => `--${f}=${ins.flags[f]} `).join('');
   const comment = `#(nop) ${ins.keyword} ${flagText}${hashes.length === 1 ? hashes[0] : `multi:${hashes.join(',')}`} in ${dest} `;
-  return { ins, tree, sources, dest, comment };
+  return { ins, tree, sources, dest, createdBy: [...shellOf(env.state.config), comment].join(' ') };
 }
 
 /** COPY and ADD: the sources written into a container's rootfs, committed as a layer. */
-export async function copyStep(env: StepEnv, { ins, tree, sources, dest, comment }: CopyPlan): Promise<ImageRecord> {
+export async function copyStep(env: StepEnv, { ins, tree, sources, dest, createdBy }: CopyPlan): Promise<ImageRecord> {
   const add = ins.keyword === 'ADD';
   const chmod = ins.flags.chmod ? parseMode(ins.flags.chmod) : undefined;
   const shell = shellOf(env.state.config);
-  const wc = await WorkContainer.create(env.fx.engine, env.imageId, { ...env.state.config, Cmd: [...shell, comment], Entrypoint: [] }, {}, env.fx.meta);
+  const wc = await WorkContainer.create(env.fx.engine, env.imageId, { ...env.state.config, Cmd: [...shell, `#(nop) ${ins.keyword}`], Entrypoint: [] }, {}, env.fx.meta);
   try {
     const rootfs = await wc.rootfs();
     const scope = { rootfs, mounts: [] };
@@ -166,7 +174,7 @@ export async function copyStep(env: StepEnv, { ins, tree, sources, dest, comment
       const tar = packSource(tree.root, op.src, op.isDir, op.isDir ? '' : posix.basename(op.target), owner, chmod);
       await writeInto(env, scope, dir, tar);
     }
-    const img = await wc.commit(env.state.config, env.state.author);
+    const img = await wc.commit(env.state.config, env.state.author, createdBy);
     await wc.remove();
     return img;
   } catch (e) {

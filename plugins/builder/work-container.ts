@@ -66,12 +66,12 @@ export class WorkContainer {
   }
 
   /** the container's changes as a layer over its image, with `config` as the image's config */
-  commit(config: ContainerConfig, author?: string): Promise<ImageRecord> {
+  commit(config: ContainerConfig, author: string | undefined, createdBy: string): Promise<ImageRecord> {
     const full: Record<string, unknown> = { ...config };
     // every key set, so nothing of the work container's own config (its Cmd, Env) leaks in
     for (const k of ['Cmd', 'Entrypoint']) if (full[k] === undefined) full[k] = null;
     if (full.Env === undefined) full.Env = [];
-    return this.engine.imageCommands.commit(this.id, { config: full, author }, this.meta);
+    return this.engine.imageCommands.commit(this.id, { config: full, author, createdBy }, this.meta);
   }
 
   async remove(): Promise<void> {
