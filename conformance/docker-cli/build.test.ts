@@ -39,7 +39,7 @@ ENV APP_HOME=/app WHO="the builder"
 WORKDIR $APP_HOME
 COPY file.txt .
 COPY dir /app/dir/
-COPY --chown=berthuser:berthgroup file.txt /app/owned.txt
+COPY --chown=berthuser:berthgroup file.txt /app/owned/deep/owned.txt
 ADD arch.tar /app/extracted/
 RUN echo "$GREETING from $WHO" > made.txt
 USER berthuser
@@ -62,8 +62,8 @@ test('a multi-step Dockerfile builds, and the image has its files, env, workdir,
   assert.match(r.stdout, /Step 9\/12 : RUN echo "\$GREETING from \$WHO" > made.txt\n ---> Running in [0-9a-f]{12}\nRemoving intermediate container [0-9a-f]{12}\n ---> [0-9a-f]{12}/);
   assert.match(r.stdout, new RegExp(`Successfully built [0-9a-f]{12}\nSuccessfully tagged ${tag}`));
   assert.is((await d.ok(['run', '--rm', tag])).trim(), 'hi from the builder');
-  const out = await d.ok(['run', '--rm', tag, 'sh', '-c', 'id -u; pwd; echo "$APP_HOME|$WHO|${GREETING:-unset}"; cat file.txt dir/a dir/sub/b extracted/t.txt; stat -c %u:%g owned.txt file.txt']);
-  assert.equal(out.split('\n'), ['1000', '/app', '/app|the builder|unset', 'file content', 'a', 'b', 'from the tar', '1000:1000', '0:0', '']);
+  const out = await d.ok(['run', '--rm', tag, 'sh', '-c', 'id -u; pwd; echo "$APP_HOME|$WHO|${GREETING:-unset}"; cat file.txt dir/a dir/sub/b extracted/t.txt; stat -c %u:%g owned owned/deep/owned.txt file.txt']);
+  assert.equal(out.split('\n'), ['1000', '/app', '/app|the builder|unset', 'file content', 'a', 'b', 'from the tar', '1000:1000', '1000:1000', '0:0', '']);
   const [img] = JSON.parse(await d.ok(['image', 'inspect', tag]));
   assert.is(img.Config.WorkingDir, '/app');
   assert.is(img.Config.User, 'berthuser');
@@ -197,6 +197,10 @@ LABEL from.file="a b"
   assert.equal(Object.keys(img.Config.Volumes), ['/data']);
   assert.is(img.RootFS.Layers.length, 1, 'only the COPY layer');
   await d.ok(['rmi', id]);
+  // a Dockerfile on stdin, without a context
+  const stdin = await d.docker(['build', '-q', '-'], { input: 'FROM busybox\nLABEL via=stdin\n', timeoutMs: 60_000 });
+  assert.is(stdin.code, 0, stdin.stderr);
+  assert.is((await d.ok(['image', 'inspect', '-f', '{{index .Config.Labels "via"}}', stdin.stdout.trim()])).trim(), 'stdin');
 });
 
 test('ONBUILD triggers run in the child build; HEALTHCHECK is recorded', async () => {

@@ -1,7 +1,7 @@
 // The steps that change the filesystem: RUN (a container runs the command) and COPY/ADD
 // (context or stage files written into a container's rootfs), each committed as a layer.
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, readFile } from 'node:fs/promises';
+import { lchown, lstat, mkdir, open, readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -167,12 +167,12 @@ export async function copyStep(env: StepEnv, { ins, tree, sources, dest, created
       const srcAbs = posix.join(tree.root, op.src);
       if (add && !op.isDir && (await tarKind(srcAbs))) {
         // ADD of a local archive: its contents, extracted into the destination directory
-        await writeInto(env, scope, destAbs, await openArchive(srcAbs));
+        await writeInto(env, scope, destAbs, await openArchive(srcAbs), owner);
         continue;
       }
       const dir = op.isDir ? op.target : posix.dirname(op.target);
       const tar = packSource(tree.root, op.src, op.isDir, op.isDir ? '' : posix.basename(op.target), owner, chmod);
-      await writeInto(env, scope, dir, tar);
+      await writeInto(env, scope, dir, tar, owner);
     }
     const img = await wc.commit(env.state.config, env.state.author, createdBy);
     await wc.remove();
@@ -199,10 +199,16 @@ async function ownerFor(spec: string | undefined, rootfs: string): Promise<Owner
   return { uid, gid: lookupId(group, groups, 'group') };
 }
 
-/** extracts `tar` into the container directory `dir` (created, symlinks followed inside the rootfs) */
-async function writeInto(env: StepEnv, scope: PathScope, dir: string, tar: Readable): Promise<void> {
+/**
+ * Extracts `tar` into the container directory `dir` (symlinks followed inside the rootfs); the
+ * directories it has to create get the step's owner, as Docker's --chown does.
+ */
+async function writeInto(env: StepEnv, scope: PathScope, dir: string, tar: Readable, owner: Owner): Promise<void> {
   const host = hostPathOf(scope, await resolveContainerPath(scope, dir));
-  await mkdir(host, { recursive: true });
+  const first = await mkdir(host, { recursive: true });
+  if (first && (owner.uid !== 0 || owner.gid !== 0)) {
+    for (let p = host; p.length >= first.length; p = posix.dirname(p)) await lchown(p, owner.uid, owner.gid);
+  }
   await env.fx.extract(host, tar);
 }
 
