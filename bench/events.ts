@@ -2,6 +2,7 @@
 //   append-1    one writer, durable (synced) appends              vs raw synced level batches of the same bytes
 //   append-64   64 concurrent writers (group commit)              vs 64 concurrent raw synced level batches
 //   replay      1,000,000 events (64 per commit) folded by the kernel's evolveWorld vs raw iteration + msgpackr decode
+//               of the same content (format-2 records, decoded with the store's structure table)
 //   replay-1-per-commit  200,000 events, one per commit (a quiet daemon's log), same peer
 // The replay logs are imported in the store's own byte format (unsynced, for speed) and
 // checked with verify() before they are measured.

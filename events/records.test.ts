@@ -35,6 +35,9 @@ const content = (seq: number, data: unknown): EventContent => ({
   causationId: seq % 2 ? `cause-${seq}` : undefined, data,
 });
 
+/** content as written above: causationId present, undefined when there is none (events omit the key) */
+const withCause = (c: EventContent): EventContent => ({ ...c, causationId: c.causationId });
+
 /** 100 different shapes: past msgpackr's one-byte record ids (32), so two-byte ids are exercised */
 const shaped = (i: number) => ({ [`field${i}`]: i, nested: { [`k${i % 40}`]: 'v'.repeat(i % 5), list: [i, { a: i }] }, big: 2n ** 70n + BigInt(i) });
 
@@ -54,7 +57,7 @@ test('format-2 round trip: a commit decodes to what was encoded, also with a tab
   const out: StoredEvent[] = [];
   const last = codec.decodeCommit(value, 1, out);
   assert.is(last, hashes[99].toString('hex'));
-  assert.equal(out.map(({ prevHash, hash, ...c }) => ({ ...c, causationId: c.causationId })), contents);
+  assert.equal(out.map(({ prevHash, hash, ...c }) => withCause(c)), contents);
   assert.is(out[0].prevHash, '');
   assert.is(out[5].prevHash, out[4].hash);
   assert.ok(out.every((e, i) => e.hash === hashes[i].toString('hex')));
@@ -71,6 +74,17 @@ test('format-2 round trip: a commit decodes to what was encoded, also with a tab
   assert.equal(table.unsaved(), []);
 });
 
+test('format-2 content that is the array envelope (format 2 as first written) still decodes', () => {
+  const table = new RecordTable();
+  const codec = new EventCodec(table);
+  const contents = [content(1, { a: 1 }), content(2, { b: [2] })];
+  const { value } = codec.build(null, contents.map((c) => encodeContent(c, table.packr)));
+  const out: StoredEvent[] = [];
+  codec.decodeCommit(value, 1, out);
+  assert.equal(out.map(({ prevHash, hash, ...c }) => withCause(c)), contents);
+  assert.equal(withCause(codec.decodeContent(FORMAT.records, splitCommit(value).frames[1].content)), contents[1]);
+});
+
 test('records are smaller than plain maps, and user-keyed maps do not become structures', () => {
   const table = new RecordTable();
   const codec = new EventCodec(table);
@@ -80,7 +94,7 @@ test('records are smaller than plain maps, and user-keyed maps do not become str
   const keys = table.unsaved().map((s) => new Packr({ useRecords: false }).unpack(s.value) as string[]);
   assert.ok(keys.some((k) => k.includes('Cmd')), JSON.stringify(keys));
   assert.not.ok(keys.some((k) => k.includes('com.example.role') || k.includes('80/tcp')), JSON.stringify(keys));
-  assert.equal(codec.decodeContent(FORMAT.records, codec.encode(c)), c);
+  assert.equal(withCause(codec.decodeContent(FORMAT.records, codec.encode(c))), c);
 });
 
 test(`the table stops at ${MAX_STRUCTURES} structures; further shapes are plain maps and still round-trip`, () => {
@@ -89,7 +103,7 @@ test(`the table stops at ${MAX_STRUCTURES} structures; further shapes are plain 
   const contents = Array.from({ length: MAX_STRUCTURES + 50 }, (_, i) => content(i + 1, { [`only${i}`]: i }));
   const bytes = contents.map((c) => codec.encode(c));
   assert.ok(table.size <= MAX_STRUCTURES, `${table.size} structures`);
-  assert.equal(bytes.map((b) => codec.decodeContent(FORMAT.records, b)), contents);
+  assert.equal(bytes.map((b) => withCause(codec.decodeContent(FORMAT.records, b))), contents);
 });
 
 test('a damaged commit whose bytes define record structures cannot change the table', () => {
