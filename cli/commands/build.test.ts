@@ -18,6 +18,11 @@ test('flags map to the POST /build query as the docker CLI sends it', () => {
   assert.is(q.networkmode, 'none');
   assert.is(buildQuery({ rm: false }, 'Dockerfile', {}).rm, '0');
   assert.is(buildQuery({}, 'Dockerfile', {}).nocache, undefined);
+  const r = buildQuery({ addHost: ['h:1.2.3.4'], memory: '64m', shmSize: '1g' }, 'Dockerfile', {});
+  assert.equal(r.extrahosts, ['h:1.2.3.4']);
+  assert.is(r.memory, String(64 * 1024 * 1024));
+  assert.is(r.shmsize, String(1024 ** 3));
+  assert.throws(() => buildQuery({ memory: 'lots' }, 'Dockerfile', {}), /invalid size/);
 });
 
 test.run();

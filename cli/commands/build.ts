@@ -14,6 +14,17 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 export interface BuildFlags {
   tag?: string[]; file?: string; buildArg?: string[]; label?: string[]; target?: string; quiet?: boolean;
   cache?: boolean; pull?: boolean; rm?: boolean; forceRm?: boolean; network?: string; platform?: string;
+  addHost?: string[]; memory?: string; shmSize?: string;
+}
+
+const UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** docker's byte sizes: 512m, 1g, 1024 */
+export function bytes(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)([bkmg]?)b?$/i.exec(v.trim());
+  if (!m) throw new ExitError(125, `invalid size: '${v}'`);
+  return String(Math.round(Number(m[1]) * UNITS[(m[2] || 'b').toLowerCase()]));
 }
 
 /** KEY=VALUE pairs; a bare KEY takes the value from the environment (dropped when unset there), as docker does */
@@ -33,6 +44,7 @@ export function buildQuery(o: BuildFlags, dockerfile: string, env: NodeJS.Proces
     t: o.tag ?? [], dockerfile, buildargs: JSON.stringify(pairs(o.buildArg, env)), labels: JSON.stringify(pairs(o.label, {})),
     target: o.target, q: o.quiet ? '1' : undefined, nocache: o.cache === false ? '1' : undefined, pull: o.pull ? '1' : undefined,
     rm: o.rm === false ? '0' : '1', forcerm: o.forceRm ? '1' : undefined, networkmode: o.network, platform: o.platform,
+    extrahosts: o.addHost?.length ? o.addHost : undefined, memory: bytes(o.memory), shmsize: bytes(o.shmSize),
   };
 }
 
@@ -83,6 +95,9 @@ export function buildCommand(program: Command, api: () => Client): void {
     .option('--no-rm', 'keep intermediate containers')
     .option('--force-rm', 'always remove intermediate containers')
     .option('--network <mode>', 'network of the RUN containers')
+    .option('--add-host <host:ip>', 'an /etc/hosts entry for the RUN containers, repeatable', collect, [])
+    .option('-m, --memory <bytes>', 'memory limit of the RUN containers')
+    .option('--shm-size <bytes>', 'size of /dev/shm in the RUN containers')
     .option('--platform <p>', 'platform of the base images')
     .option('--iidfile <file>', 'write the image id to this file')
     .action(async (path: string, o: BuildFlags & { iidfile?: string }) => {
