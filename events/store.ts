@@ -235,10 +235,14 @@ export class LevelEventStore implements EventStore {
       highWaterMarkBytes: READ_BATCH_BYTES,
     } as any);
     let prevHex: string | undefined;
+    // the next batch is read by LevelDB's thread while this one is decoded and folded
+    let next: Promise<[Buffer, Buffer][]> | undefined = it.nextv(READ_BATCH_COMMITS);
     try {
       for (;;) {
-        const entries = await it.nextv(READ_BATCH_COMMITS);
+        const entries = await next;
+        next = undefined;
         if (entries.length === 0) return;
+        next = it.nextv(READ_BATCH_COMMITS);
         const out: StoredEvent[] = [];
         for (const [key, value] of entries) prevHex = this.codec.decodeCommit(value, logKeySeq(key), out, prevHex);
         let lo = 0;
@@ -249,6 +253,7 @@ export class LevelEventStore implements EventStore {
         if (hi < out.length) return;
       }
     } finally {
+      if (next) await next.catch(() => {}); // an iterator closes once its read is done
       await it.close();
     }
   }
