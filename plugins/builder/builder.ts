@@ -78,10 +78,10 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
 
   const results = new Map<number, string | undefined>();
 
-  const baseImage = async (ref: string): Promise<ImageRecord> => {
+  const baseImage = async (ref: string, platform = req.platform): Promise<ImageRecord> => {
     if (!req.pull) { try { return engine.image(ref); } catch { /* not here: pull it */ } }
     try {
-      return await engine.imageCommands.pull(ref, { platform: req.platform, auth: authFor(req.registryAuth, ref), onProgress: (p) => { if (!req.quiet) sink.progress(p); } }, fx.meta);
+      return await engine.imageCommands.pull(ref, { platform, auth: authFor(req.registryAuth, ref), onProgress: (p) => { if (!req.quiet) sink.progress(p); } }, fx.meta);
     } catch (e) {
       throw new BuildError(`failed to get base image ${ref}: it is not present locally and pulling it failed: ${(e as Error).message}`);
     }
@@ -92,7 +92,7 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
     let imageId: string | undefined;
     if (stage.base.toLowerCase() !== 'scratch') {
       const earlier = earlierStage(plan.stages, stage.base, stage.index);
-      imageId = earlier ? results.get(earlier.index) : (await baseImage(stage.base)).id;
+      imageId = earlier ? results.get(earlier.index) : (await baseImage(stage.base, stage.platform ?? req.platform)).id;
       if (imageId) say(` ---> ${short(imageId)}\n`);
     }
     let state: StageState = {
