@@ -18,8 +18,9 @@ export function u64Key(prefix: number, seq: number): Buffer {
 }
 
 export const logKey = (seq: number): Buffer => u64Key(PREFIX.log, seq);
-export const readU64 = (buf: Uint8Array, offset: number): number =>
-  Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).readUIntBE(offset + 2, 6);
+/** the u64 at `offset` (its top two bytes are zero: seqs stay below 2^48); read in place, no Buffer per key */
+export const readU64 = (b: Uint8Array, offset: number): number =>
+  ((b[offset + 2] * 256 + b[offset + 3]) * 256 + b[offset + 4]) * 0x1000000 + ((b[offset + 5] << 16) | (b[offset + 6] << 8) | b[offset + 7]);
 export const logKeySeq = (key: Uint8Array): number => readU64(key, 1);
 
 /** [gte, lt) of the whole log */
