@@ -93,6 +93,15 @@ test('a multi-step Dockerfile builds, and the image has its files, env, workdir,
   assert.is((changed.stdout.match(/Using cache/g) ?? []).length, 3, changed.stdout);
   assert.is((await d.ok(['run', '--rm', tag])).trim(), 'yo from the builder');
   assert.is((await d.ok(['run', '--rm', tag, 'cat', 'file.txt'])).trim(), 'changed');
+  // rmi takes the untagged step images of this build along, up to the WORKDIR step it shares
+  // with the first build's images (still a parent there): the 8 images of the steps after it
+  const before = (await d.ok(['images', '-aq', '--no-trunc'])).trim().split('\n');
+  const rmi = await d.ok(['rmi', tag]);
+  assert.is((rmi.match(/Deleted: /g) ?? []).length, 8, rmi);
+  const after = (await d.ok(['images', '-aq', '--no-trunc'])).trim().split('\n');
+  assert.is(after.length, before.length - 8);
+  const workdirStep = /Step 4\/12 : WORKDIR[^\n]*\n ---> Using cache\n ---> ([0-9a-f]{12})/.exec(changed.stdout)![1];
+  assert.ok(after.some((id) => id.startsWith(`sha256:${workdirStep}`)));
 });
 
 test('a failing RUN exits with its code and Docker\'s message and leaves no container', async () => {

@@ -31,3 +31,31 @@ export function intermediateImageIds(images: Iterable<ImageRecord>): Set<string>
   }
   return out;
 }
+
+const isPrefix = (a: readonly string[], b: readonly string[]) => a.length <= b.length && a.every((x, i) => b[i] === x);
+
+/** `parent` is the image `child` was built on: one history entry less, its layers a prefix */
+export function isParentOf(parent: ImageRecord, child: ImageRecord): boolean {
+  const ph = (parent.descriptor.config.history ?? []).length;
+  const ch = (child.descriptor.config.history ?? []).length;
+  if (ph === 0 || ph + 1 !== ch || parent.id === child.id) return false;
+  const pl = parent.descriptor.config.rootfs.diff_ids, cl = child.descriptor.config.rootfs.diff_ids;
+  return isPrefix(pl, cl) && cl.length - pl.length <= 1 && historyKey(parent, ph) === historyKey(child, ph);
+}
+
+/**
+ * After `gone` was deleted: its untagged ancestors that nothing else needs (no other child, no
+ * container), nearest first — what `docker rmi` deletes with it unless --no-prune.
+ */
+export function prunableAncestors(images: Iterable<ImageRecord>, gone: ImageRecord, inUse: (id: string) => boolean): ImageRecord[] {
+  const all = [...images].filter((i) => i.id !== gone.id);
+  const out: ImageRecord[] = [];
+  let child = gone;
+  for (;;) {
+    const parent = all.find((p) => isParentOf(p, child));
+    if (!parent || parent.repoTags.length || inUse(parent.id)) return out;
+    if (all.some((c) => c !== parent && !out.includes(c) && isParentOf(parent, c))) return out;
+    out.push(parent);
+    child = parent;
+  }
+}
