@@ -123,12 +123,13 @@ test('a failing RUN exits with its code and Docker\'s message and leaves no cont
 });
 
 test('.dockerignore keeps files out of the build', async () => {
-  const files = { Dockerfile: 'FROM busybox\nCOPY . /ctx/\n', '.dockerignore': '*.log\nsecret*\n!keep.log\n', 'kept.txt': 'k', 'a.log': 'x', 'keep.log': 'y', 'secret.txt': 's', 'sub/b.log': 'nested' };
+  const files = { Dockerfile: 'FROM busybox\nCOPY . /ctx/\nCOPY *.txt su?/*.log /glob/\n', '.dockerignore': '*.log\nsecret*\n!keep.log\n', 'kept.txt': 'k', 'a.log': 'x', 'keep.log': 'y', 'secret.txt': 's', 'sub/b.log': 'nested' };
   const tag = `berth-ignore-${suffix()}`;
   const r = await build(['-t', tag, context(files)]);
   assert.is(r.code, 0, r.stderr);
   const ls = (await d.ok(['run', '--rm', tag, 'sh', '-c', 'cd /ctx && find . -type f | sort'])).trim().split('\n');
   assert.equal(ls, ['./.dockerignore', './Dockerfile', './keep.log', './kept.txt', './sub/b.log']);
+  assert.equal((await d.ok(['run', '--rm', tag, 'ls', '/glob'])).trim().split('\n'), ['b.log', 'kept.txt'], 'globs match what is left');
   const missing = await build([context({ ...files, Dockerfile: 'FROM busybox\nCOPY secret.txt /\n' })]);
   assert.is(missing.code, 1);
   assert.match(missing.stderr, /secret.txt: file does not exist|excluded by .dockerignore/);
@@ -140,6 +141,7 @@ RUN mkdir /out && echo built > /out/result.txt
 FROM busybox AS final
 COPY --from=build /out/result.txt /result.txt
 COPY --from=0 /out /copied/
+COPY --from=busybox /etc/group /from-image/
 CMD ["cat", "/result.txt", "/copied/result.txt"]
 `;
   const ctx = context({ Dockerfile: df });
@@ -147,6 +149,7 @@ CMD ["cat", "/result.txt", "/copied/result.txt"]
   const r = await build(['-t', tag, ctx]);
   assert.is(r.code, 0, r.stderr);
   assert.is(await d.ok(['run', '--rm', tag]), 'built\nbuilt\n');
+  assert.match(await d.ok(['run', '--rm', tag, 'cat', '/from-image/group']), /^root:x:0:/, 'COPY --from an image');
   const only = `berth-target-${suffix()}`;
   const t = await build(['-t', only, '--target', 'build', ctx]);
   assert.is(t.code, 0, t.stderr);
