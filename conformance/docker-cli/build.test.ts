@@ -71,7 +71,7 @@ test('a multi-step Dockerfile builds, and the image has its files, env, workdir,
   assert.ok(img.Config.Env.includes('WHO=the builder'));
   assert.ok(!img.Config.Env.some((e: string) => e.startsWith('GREETING=')), 'ARG values stay out of the image');
   assert.equal(Object.keys(img.Config.ExposedPorts), ['8080/tcp']);
-  assert.is(img.RootFS.Layers.length, 6, 'busybox + 3 COPY + ADD + RUN');
+  assert.is(img.RootFS.Layers.length, 7, 'busybox + WORKDIR (made /app) + 3 COPY + ADD + RUN');
   const hist = await d.ok(['history', '--no-trunc', '--format', '{{.CreatedBy}}', tag]);
   assert.match(hist, /\|1 GREETING=hi \/bin\/sh -c echo "\$GREETING from \$WHO" > made.txt/);
   assert.match(hist, /#\(nop\) COPY file:[0-9a-f]{64} in \./);
@@ -217,11 +217,12 @@ LABEL from.file="a b"
 
 test('ONBUILD triggers run in the child build; HEALTHCHECK is recorded', async () => {
   const parent = `berth-onbuild-${suffix()}`;
-  const p = await build(['-t', parent, context({ Dockerfile: 'FROM busybox\nONBUILD RUN echo triggered > /onbuild.txt\nHEALTHCHECK --interval=5s --retries=2 CMD true\n' })]);
+  const p = await build(['-t', parent, context({ Dockerfile: 'FROM busybox\nWORKDIR /tmp\nONBUILD RUN echo triggered > /onbuild.txt\nHEALTHCHECK --interval=5s --retries=2 CMD true\n' })]);
   assert.is(p.code, 0, p.stderr);
   const [pi] = JSON.parse(await d.ok(['image', 'inspect', parent]));
   assert.equal(pi.Config.OnBuild, ['RUN echo triggered > /onbuild.txt']);
   assert.equal(pi.Config.Healthcheck, { Test: ['CMD-SHELL', 'true'], Interval: 5e9, Retries: 2 });
+  assert.is(pi.RootFS.Layers.length, 1, 'WORKDIR of a directory the image has adds no layer');
   const child = `berth-onbuild-child-${suffix()}`;
   const c = await build(['-t', child, context({ Dockerfile: `FROM ${parent}\nCMD ["cat", "/onbuild.txt"]\n` })]);
   assert.is(c.code, 0, c.stderr);

@@ -10,12 +10,12 @@ import type { DockerHostConfig } from '../../kernel/docker-types.ts';
 import { familiarize } from '../../kernel/reference.ts';
 import { authFor } from './registry-auth.ts';
 import { findCached } from './cache.ts';
-import { applyConfigInstruction, argDeclarations, CONFIG_ONLY, declareArgs, metaArgValues, nopCreatedBy, type StageState } from './config-steps.ts';
+import { applyConfigInstruction, argDeclarations, CONFIG_ONLY, shellOf, declareArgs, metaArgValues, nopCreatedBy, type StageState } from './config-steps.ts';
 import { applyDockerignore } from './context-files.ts';
 import type { BuildEffects } from './effects.ts';
 import { parseDockerfile, type Instruction } from './parse.ts';
 import { earlierStage, planBuild, type Stage } from './stages.ts';
-import { BuildError, copyStep, describeCopy, runCommand, runStep, type SourceTree, type StepEnv } from './steps.ts';
+import { BuildError, copyStep, describeCopy, runCommand, runStep, workdirStep, type SourceTree, type StepEnv } from './steps.ts';
 import { WorkContainer } from './work-container.ts';
 
 export interface BuildRequest {
@@ -122,6 +122,14 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
         for (const [n] of argDeclarations(ins, escape)) declared.add(n);
         const createdBy = nopCreatedBy(state.config, `ARG ${ins.args}`);
         imageId = await cached(createdBy, () => engine.imageCommands.commitConfig(imageId, state.config, { createdBy, author: state.author }, fx.meta));
+      } else if (ins.keyword === 'WORKDIR') {
+        const r = applyConfigInstruction(state, ins, escape);
+        const parent = await concrete();
+        imageId = parent;
+        state = r.state;
+        const createdBy = `${shellOf(state.config).join(' ')} #(nop) ${r.comment}`;
+        imageId = await cached(createdBy, async () => (await workdirStep(stepEnv(parent), state.config.WorkingDir!, createdBy))
+          ?? engine.imageCommands.commitConfig(parent, state.config, { createdBy, author: state.author }, fx.meta));
       } else if (CONFIG_ONLY.has(ins.keyword)) {
         const r = applyConfigInstruction(state, ins, escape);
         state = r.state;

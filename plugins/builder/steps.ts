@@ -241,3 +241,24 @@ async function firstBytes(s: Readable, n: number): Promise<Buffer> {
   s.destroy();
   return Buffer.concat(parts).subarray(0, n);
 }
+
+/**
+ * WORKDIR, as Docker does it: the directory is made in a container from the current image and
+ * committed as a layer; when the image already has it, only the config changes (undefined).
+ */
+export async function workdirStep(env: StepEnv, dir: string, createdBy: string): Promise<ImageRecord | undefined> {
+  const wc = await WorkContainer.create(env.fx.engine, env.imageId, { ...env.state.config, Cmd: [...shellOf(env.state.config), '#(nop) WORKDIR'], Entrypoint: [] }, {}, env.fx.meta);
+  try {
+    const rootfs = await wc.rootfs();
+    const scope = { rootfs, mounts: [] };
+    const host = hostPathOf(scope, await resolveContainerPath(scope, dir));
+    const st = await lstat(host).catch(() => undefined);
+    if (st && !st.isDirectory()) throw new BuildError(`WORKDIR ${dir}: it exists in the image and is not a directory`);
+    const img = st ? undefined : (await mkdir(host, { recursive: true }), await wc.commit(env.state.config, env.state.author, createdBy));
+    await wc.remove();
+    return img;
+  } catch (e) {
+    await wc.remove().catch(() => undefined);
+    throw e;
+  }
+}
