@@ -236,8 +236,9 @@ export class LevelEventStore implements EventStore {
     } as any);
     let prevHex: string | undefined;
     // the next batch is read by LevelDB's thread while this one is decoded and folded
-    let next: Promise<[Buffer, Buffer][]> | undefined = it.nextv(READ_BATCH_COMMITS);
+    let next: Promise<[Buffer, Buffer][]> | undefined;
     try {
+      next = it.nextv(READ_BATCH_COMMITS);
       for (;;) {
         const entries = await next;
         next = undefined;
