@@ -183,7 +183,7 @@ test('a base image is pulled with the credentials of docker login (X-Registry-Co
   assert.match(anon.stderr, /failed to get base image .*pulling it failed: .*(401|unauthorized|authentication)/i);
 });
 
-test('-q prints only the image id; --label, FROM scratch and config instructions', async () => {
+test('-q prints only the image id; a gzip context (--compress), --label, FROM scratch and config instructions', async () => {
   const df = `FROM scratch
 COPY hello.txt /
 SHELL ["/bin/sh", "-ec"]
@@ -192,7 +192,7 @@ STOPSIGNAL SIGINT
 VOLUME /data
 LABEL from.file="a b"
 `;
-  const r = await build(['-q', '--label', 'from.cli=yes', context({ Dockerfile: df, 'hello.txt': 'hi\n' })]);
+  const r = await build(['-q', '--compress', '--label', 'from.cli=yes', context({ Dockerfile: df, 'hello.txt': 'hi\n' })]);
   assert.is(r.code, 0, r.stderr);
   const id = r.stdout.trim();
   assert.match(id, /^sha256:[0-9a-f]{64}$/);
