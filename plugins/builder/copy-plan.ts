@@ -94,12 +94,3 @@ export function lookupId(name: string, etcText: string | undefined, field: 'user
   }
   throw new DockerfileError(`unable to convert uid/gid chown string to host mapping: no such ${field}: ${name}`);
 }
-
-/** the primary group of a user (its /etc/passwd gid field) */
-export function primaryGroup(uid: number, passwd: string | undefined): number {
-  for (const line of (passwd ?? '').split('\n')) {
-    const parts = line.split(':');
-    if (parts.length >= 4 && Number(parts[2]) === uid) return Number(parts[3]);
-  }
-  return uid;
-}
