@@ -1,9 +1,11 @@
 // npm run bench -- lifecycle
 //  run-true: create, start, wait and remove of `true` through the engine (in process, real
-//    drivers: overlay, runc+conmon, network none), median of 30, against `runc run` of a
-//    prepared bundle in the same run (the floor).
-//  rss-per-container: 50 detached `sleep` containers; RSS of the engine's process plus every
-//    conmon, per container, against conmon's own RSS per container (the monitor floor).
+//    drivers: overlay, runc+conmon, network none), median of 30, against `runc run` of the
+//    same container's own bundle (Berth's config.json: Docker's seccomp profile etc.) in the
+//    same run (the floor); also against `runc spec`'s default bundle.
+//  rss-per-container / pss-per-container: 50 detached `sleep` containers in a real bin/berthd
+//    (started through the docker CLI); RSS (and PSS) of berthd plus every conmon, per
+//    container, against conmon's own per container (the monitor floor).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,9 +13,11 @@ import { join } from 'node:path';
 import { destroy, importBusybox, meta, realDaemon, testConfig } from '../conformance/engine/harness.ts';
 import { writeBusyboxRootfs } from '../conformance/fixtures/busybox.ts';
 import { median, note, report } from './format.ts';
+import { Berthd } from '../conformance/docker-cli/harness.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const IDLE = Number(process.env.BENCH_IDLE ?? 50);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 10_000);
 
 /**
  * `runc run` of `true` in a prepared bundle, `runs` times. Without `berthSpec` the bundle is
@@ -118,27 +122,38 @@ export default async function run(): Promise<void> {
     report({ bench: 'lifecycle', metric: 'run-true', value: median(times), unit: 'ms', peer: "runc run of Berth's bundle", peerValue: median(sameFloor) });
     report({ bench: 'lifecycle', metric: 'run-true-vs-default-spec', value: median(times), unit: 'ms', peer: 'runc run of `runc spec` default bundle', peerValue: median(floor) });
 
-    note(`lifecycle: starting ${IDLE} detached sleep containers`);
-    const before = rssKb(process.pid);
-    const t0 = performance.now();
-    for (let i = 0; i < IDLE; i++) {
-      const { id } = await e.createContainer({ config: { Image: 'busybox', Cmd: ['sleep', '600'] }, hostConfig: { NetworkMode: 'none' } }, meta());
-      await e.startContainer(id, meta());
-    }
-    const startMs = performance.now() - t0;
-    note(`lifecycle: ${IDLE} containers started in ${Math.round(startMs)} ms (${(startMs / IDLE).toFixed(1)} ms each)`);
-    await new Promise((r) => setTimeout(r, 1000));
-    const monitors = conmonPids(root);
-    const monitorKb = monitors.reduce((a, p) => a + rssKb(p), 0);
-    const engineKb = rssKb(process.pid);
-    note(`lifecycle: engine process RSS ${(engineKb / 1024).toFixed(1)} MB (was ${(before / 1024).toFixed(1)} MB before the containers), ${monitors.length} conmon processes ${(monitorKb / 1024).toFixed(1)} MB`);
-    const perContainer = (engineKb + monitorKb) / 1024 / IDLE;
-    report({ bench: 'lifecycle', metric: 'rss-per-container', value: perContainer, unit: 'MB', peer: 'conmon alone', peerValue: monitorKb / 1024 / Math.max(1, monitors.length) });
-    // the same with PSS, which counts a shared library page once across the processes sharing it
-    const monitorPss = monitors.reduce((a, p) => a + pssKb(p), 0);
-    report({ bench: 'lifecycle', metric: 'pss-per-container', value: (pssKb(process.pid) + monitorPss) / 1024 / IDLE, unit: 'MB', peer: 'conmon alone (PSS)', peerValue: monitorPss / 1024 / Math.max(1, monitors.length) });
-    note(`lifecycle: the engine process grew ${((engineKb - before) / 1024).toFixed(1)} MB with ${IDLE} running containers (${((engineKb - before) / 1024 / IDLE).toFixed(2)} MB each); the rest of its RSS is the fixed cost of the daemon`);
   } finally {
     await destroy(daemon, root);
+  }
+  await idleContainers();
+}
+
+/**
+ * 50 detached `sleep` containers started through the docker CLI against a real bin/berthd (with
+ * the node flags it runs under), left to settle; then the RSS of berthd plus every conmon.
+ */
+async function idleContainers(): Promise<void> {
+  note(`lifecycle: starting ${IDLE} detached sleep containers in a real berthd through the docker CLI`);
+  const d = new Berthd();
+  await d.start();
+  try {
+    const before = rssKb(d.pid!);
+    const t0 = performance.now();
+    for (let i = 0; i < IDLE; i++) await d.ok(['run', '-d', '--network', 'none', 'busybox', 'sleep', '600']);
+    const startMs = performance.now() - t0;
+    note(`lifecycle: ${IDLE} containers started in ${Math.round(startMs)} ms (${(startMs / IDLE).toFixed(1)} ms each, docker CLI included)`);
+    await new Promise((r) => setTimeout(r, SETTLE_MS)); // the daemon idles, as it would with containers just running
+    const monitors = conmonPids(d.dir);
+    if (monitors.length !== IDLE) throw new Error(`found ${monitors.length} conmon processes for ${IDLE} containers`);
+    const monitorKb = monitors.reduce((a, p) => a + rssKb(p), 0);
+    const daemonKb = rssKb(d.pid!);
+    note(`lifecycle: berthd RSS ${(daemonKb / 1024).toFixed(1)} MB (${(before / 1024).toFixed(1)} MB before the containers), ${monitors.length} conmon processes ${(monitorKb / 1024).toFixed(1)} MB`);
+    report({ bench: 'lifecycle', metric: 'rss-per-container', value: (daemonKb + monitorKb) / 1024 / IDLE, unit: 'MB', peer: 'conmon alone', peerValue: monitorKb / 1024 / monitors.length });
+    // the same with PSS, which counts a shared library page once across the processes sharing it
+    const monitorPss = monitors.reduce((a, p) => a + pssKb(p), 0);
+    report({ bench: 'lifecycle', metric: 'pss-per-container', value: (pssKb(d.pid!) + monitorPss) / 1024 / IDLE, unit: 'MB', peer: 'conmon alone (PSS)', peerValue: monitorPss / 1024 / monitors.length });
+    note(`lifecycle: berthd grew ${((daemonKb - before) / 1024).toFixed(1)} MB with ${IDLE} running containers (${((daemonKb - before) / 1024 / IDLE).toFixed(2)} MB each); the rest of its RSS is the daemon's fixed cost`);
+  } finally {
+    await d.stop();
   }
 }

@@ -53,6 +53,9 @@ export class Berthd {
 
   get log(): string { return this.logText; }
 
+  /** berthd's pid (bin/berthd execs node, so it is the daemon itself) */
+  get pid(): number | undefined { return this.proc?.pid; }
+
   docker(args: string[], opts: { input?: string | Buffer; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Run> {
     return run(DOCKER, args, { ...opts, env: { DOCKER_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config'), ...(opts.env ?? {}) } });
   }
