@@ -176,6 +176,8 @@ export async function* readLogs(path: string, format: LogFormat, opts: ReadLogsO
         }
         if (ended) break;
         if (opts.until !== undefined && BigInt(Date.now()) * 1_000_000n > opts.until) break;
+        // stopped while that read ran (its poke found nobody waiting): one more drain, then end
+        if (stop || opts.signal?.aborted) continue;
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(poke, opts.pollMs ?? 250).unref();
