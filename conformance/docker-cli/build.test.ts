@@ -80,6 +80,9 @@ test('a multi-step Dockerfile builds, and the image has its files, env, workdir,
   const stepId = /Step 3\/12 : ENV[^\n]*\n ---> ([0-9a-f]{12})/.exec(r.stdout)![1];
   assert.not.ok((await d.ok(['images', '-q'])).includes(stepId));
   assert.ok((await d.ok(['images', '-aq'])).includes(stepId));
+  // prune leaves a build's step images to the image built on them (they are not dangling)
+  await d.ok(['image', 'prune', '-f']);
+  assert.ok((await d.ok(['images', '-aq'])).includes(stepId), 'prune kept the step images');
 
   // the same build again comes from the cache, to the same image
   const again = await build(['-t', tag, '--build-arg', 'GREETING=hi', ctx]);

@@ -10,6 +10,7 @@ import { familiarize, normalizeReference, parseNormalizedNamed, referenceString 
 import type { ImageRecord } from '../world.ts';
 import { applyChanges } from '../image-changes.ts';
 import { blobsOnlyIn } from '../image-blobs.ts';
+import { intermediateImageIds, prunableAncestors } from '../image-lineage.ts';
 import type { Engine } from '../engine.ts';
 
 function normalizeOrThrow(ref: string): string {
@@ -76,7 +77,26 @@ export class ImageCommands {
     await this.engine.pipeline.executeMany((w) => decideTag(w, w.images.get(image.id)!, ref), meta);
   }
 
-  async remove(ref: string, opts: { force?: boolean }, meta: CommandMeta): Promise<Array<{ Untagged?: string; Deleted?: string }>> {
+  /**
+   * docker rmi. A deleted image takes along its untagged parents that nothing else needs (a
+   * build's step images), unless noprune, as Docker does.
+   */
+  async remove(ref: string, opts: { force?: boolean; noprune?: boolean }, meta: CommandMeta): Promise<Array<{ Untagged?: string; Deleted?: string }>> {
+    const image = this.engine.image(ref);
+    const report = await this.removeOne(ref, opts, meta);
+    if (!opts.noprune && !this.engine.world.images.has(image.id)) {
+      for (const parent of prunableAncestors(this.engine.world.images.values(), image, (id) => this.inUse(id))) {
+        report.push(...(await this.removeOne(parent.id, {}, meta)));
+      }
+    }
+    return report;
+  }
+
+  private inUse(imageId: string): boolean {
+    return [...this.engine.world.containers.values()].some((c) => c.imageId === imageId);
+  }
+
+  private async removeOne(ref: string, opts: { force?: boolean }, meta: CommandMeta): Promise<Array<{ Untagged?: string; Deleted?: string }>> {
     const image = this.engine.image(ref);
     let byRef: string | undefined;
     try { const n = normalizeReference(ref); if (image.repoTags.includes(n)) byRef = n; } catch { /* an id */ }
@@ -152,15 +172,20 @@ export class ImageCommands {
     return this.register(d, 'built', [], meta, parentId ? { parent: parentId } : {});
   }
 
-  /** Images no container uses and (unless all) with no tag. */
+  /**
+   * Images no container uses and (unless all) with no tag. As Docker, only images no other
+   * image was built on are candidates; their untagged parents go with them (rmi's rule).
+   */
   async prune(all: boolean, meta: CommandMeta): Promise<{ deleted: Array<{ Untagged?: string; Deleted?: string }>; reclaimed: number }> {
     const deleted: Array<{ Untagged?: string; Deleted?: string }> = [];
     let reclaimed = 0;
+    const parents = intermediateImageIds(this.engine.world.images.values());
     for (const img of [...this.engine.world.images.values()]) {
-      if (!all && img.repoTags.length) continue;
-      if ([...this.engine.world.containers.values()].some((c) => c.imageId === img.id)) continue;
+      if (!this.engine.world.images.has(img.id) || parents.has(img.id)) continue;
+      if ((!all && img.repoTags.length) || this.inUse(img.id)) continue;
+      const before = [...this.engine.world.images.values()];
       deleted.push(...(await this.remove(img.id, { force: true }, meta)));
-      reclaimed += img.descriptor.size;
+      for (const b of before) if (!this.engine.world.images.has(b.id)) reclaimed += b.descriptor.size;
     }
     return { deleted, reclaimed };
   }

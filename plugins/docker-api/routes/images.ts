@@ -12,7 +12,7 @@ import { anyOf, boolFilter, matchLabels, parseFilters } from '../http/filters.ts
 import { NdjsonReply } from '../http/ndjson.ts';
 import { progressMessage } from '../shapes/progress.ts';
 import { imageHistory, inspectImage, listImage } from '../shapes/image.ts';
-import { intermediateImageIds, prunableAncestors } from '../shapes/intermediate.ts';
+import { intermediateImageIds } from '../../../kernel/image-lineage.ts';
 import { CommitConfigSchema } from '../schemas.ts';
 import type { World } from '../../../kernel/world.ts';
 
@@ -145,18 +145,8 @@ async function push(ex: Exchange, { engine, meta }: ApiContext, name: string): P
 }
 
 async function removeImage(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
-  const name = ex.param('*');
-  const image = engine.image(name);
-  const m = await meta(ex);
-  const report = await engine.imageCommands.remove(name, { force: boolParam(ex.query, 'force') }, m);
-  // a deleted image takes its untagged parents (a build's steps) along, unless noprune
-  if (!boolParam(ex.query, 'noprune') && !engine.world.images.has(image.id)) {
-    const inUse = (id: string) => [...engine.world.containers.values()].some((c) => c.imageId === id);
-    for (const parent of prunableAncestors(engine.world.images.values(), image, inUse)) {
-      report.push(...(await engine.imageCommands.remove(parent.id, {}, m)));
-    }
-  }
-  ex.reply(200, report);
+  const opts = { force: boolParam(ex.query, 'force'), noprune: boolParam(ex.query, 'noprune') };
+  ex.reply(200, await engine.imageCommands.remove(ex.param('*'), opts, await meta(ex)));
 }
 
 async function save(ex: Exchange, { engine }: ApiContext, names: string[]): Promise<void> {

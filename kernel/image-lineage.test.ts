@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ImageRecord } from '../../../kernel/world.ts';
-import { intermediateImageIds, isParentOf, prunableAncestors } from './intermediate.ts';
+import type { ImageRecord } from './world.ts';
+import { intermediateImageIds, isParentOf, prunableAncestors } from './image-lineage.ts';
 
 const h = (n: number) => Array.from({ length: n }, (_, i) => ({ created: `t${i}`, created_by: `step ${i}` }));
 const img = (id: string, history: number, layers: string[], tags: string[] = []): ImageRecord => ({

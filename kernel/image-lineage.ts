@@ -1,7 +1,8 @@
-// Images another image was built on: each build step's image is the parent of the next (its
-// history and layers are a prefix of the child's). `docker images` hides the untagged ones
-// unless --all, as Docker does with the intermediate images of its builds. Pure.
-import type { ImageRecord } from '../../../kernel/world.ts';
+// Image lineage: which images another image was built on. Each build step's image is the parent
+// of the next (its history and layers are a prefix of the child's). As Docker does with its
+// builds' intermediate images: `docker images` hides the untagged ones unless --all, rmi takes
+// them along, prune leaves them to their children. Pure.
+import type { ImageRecord } from './world.ts';
 
 function historyKey(img: ImageRecord, length: number): string {
   const h = img.descriptor.config.history ?? [];
