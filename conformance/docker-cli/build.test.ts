@@ -107,13 +107,18 @@ test('a multi-step Dockerfile builds, and the image has its files, env, workdir,
   assert.ok(after.some((id) => id.startsWith(`sha256:${workdirStep}`)));
 });
 
-test('a failing RUN exits with its code and Docker\'s message and leaves no container', async () => {
+test('a failing RUN exits with its code and Docker\'s message; its container stays unless --force-rm', async () => {
   const r = await build([context({ Dockerfile: 'FROM busybox\nRUN echo before\nRUN false\nRUN echo never\n' })], { DOCKER_BUILDKIT: '0' });
   assert.is(r.code, 1);
   assert.match(r.stderr, /The command '\/bin\/sh -c false' returned a non-zero code: 1/);
   assert.match(r.stdout, /before/);
   assert.not.match(r.stdout, /Step 4\/4/);
-  const three = await build([context({ Dockerfile: 'FROM busybox\nRUN ["sh", "-c", "exit 3"]\n' })]);
+  // as Docker: the failed step's container is left for inspection, the successful steps' are removed
+  const failed = /Step 3\/4 : RUN false\n ---> Running in ([0-9a-f]{12})/.exec(r.stdout)![1];
+  assert.equal((await d.ok(['ps', '-aq'])).trim().split('\n'), [failed]);
+  assert.is((await d.ok(['inspect', '-f', '{{.State.ExitCode}}', failed])).trim(), '1');
+  await d.ok(['rm', failed]);
+  const three = await build(['--force-rm', context({ Dockerfile: 'FROM busybox\nRUN ["sh", "-c", "exit 3"]\n' })]);
   assert.is(three.code, 3);
   assert.match(three.stderr, /The command 'sh -c exit 3' returned a non-zero code: 3/);
   await noContainers();
@@ -271,7 +276,7 @@ test('docker-py builds too (its rm=False keeps the RUN container, as Docker does
   assert.match(r.stdout, new RegExp(`^${tag}\nBuildError: The command '/bin/sh -c exit 5' returned a non-zero code: 5`));
   assert.is((await d.ok(['run', '--rm', tag])).trim(), 'py-build 42');
   const kept = (await d.ok(['ps', '-aq'])).trim().split('\n').filter(Boolean);
-  assert.is(kept.length, 1, 'the RUN container of the rm=False build');
+  assert.is(kept.length, 2, 'the RUN container of the rm=False build and the failed step\'s (kept without forcerm, as Docker)');
   await d.ok(['rm', ...kept]);
 });
 

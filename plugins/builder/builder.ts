@@ -31,6 +31,8 @@ export interface BuildRequest {
   noCache: boolean;
   /** remove intermediate containers after a successful step (Docker's rm, default true) */
   remove: boolean;
+  /** also remove the container of a failed RUN (Docker's forcerm; otherwise it stays, as Docker leaves it) */
+  forceRemove: boolean;
   /** pull the base images even when present */
   pull: boolean;
   /** host settings of the RUN containers: NetworkMode, Memory, CpuShares, ExtraHosts, ShmSize… */
@@ -99,7 +101,7 @@ export async function build(req: BuildRequest, fx: BuildEffects, sink: BuildSink
       config: structuredClone((imageId ? engine.world.images.get(imageId)?.descriptor.config.config : undefined) ?? {}),
       args: new Map(), cmdSet: false,
     };
-    const stepEnv = (id: string): StepEnv => ({ fx, imageId: id, state, remove: req.remove, hostConfig: req.runHostConfig, escape, say });
+    const stepEnv = (id: string): StepEnv => ({ fx, imageId: id, state, remove: req.remove, forceRemove: req.forceRemove, hostConfig: req.runHostConfig, escape, say });
 
     /** a step's image: from the cache when this step already ran on this parent, else made */
     const cached = async (createdBy: string, make: () => Promise<ImageRecord>): Promise<string> => {

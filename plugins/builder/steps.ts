@@ -28,6 +28,8 @@ export interface StepEnv {
   imageId: string;
   state: StageState;
   remove: boolean;
+  /** a failed RUN's container is removed too */
+  forceRemove: boolean;
   /** host settings of RUN containers */
   hostConfig?: DockerHostConfig;
   escape: string;
@@ -81,7 +83,8 @@ export async function runStep(env: StepEnv, { cmd, env: runEnv, createdBy }: Run
   done();
   await relay.catch(() => undefined);
   if (code !== 0) {
-    await wc.remove();
+    // Docker leaves a failed step's container for inspection unless --force-rm; a canceled build's goes
+    if (env.forceRemove || env.fx.signal?.aborted) await wc.remove();
     if (env.fx.signal?.aborted) throw new BuildError('the build was canceled: the client went away');
     throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
   }

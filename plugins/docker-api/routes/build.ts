@@ -54,6 +54,7 @@ export function buildRequest(q: URLSearchParams, contextDir: string, registryAut
     contextDir, dockerfile: q.get('dockerfile') || 'Dockerfile', tags,
     buildArgs: jsonMap(q, 'buildargs'), labels: Object.fromEntries(jsonMap(q, 'labels')),
     target: q.get('target') || undefined, noCache: boolParam(q, 'nocache'), remove: boolParam(q, 'rm', true) || boolParam(q, 'forcerm'),
+    forceRemove: boolParam(q, 'forcerm'),
     pull: boolParam(q, 'pull'), runHostConfig: runHostConfig(q), platform: q.get('platform') || undefined, quiet: boolParam(q, 'q'),
     registryAuth,
   };
