@@ -1,10 +1,11 @@
 // npm run demo: Berth's main job, end to end, with the real daemon and the berth CLI.
 // 1. berthd in a temporary root; 2. a WASM container (this repo's C program, built and packaged
-// as an OCI image); 3. where Linux containers can run: a busybox container, then berthd killed
+// as an OCI image); 3. where Linux containers can run: a busybox container, an image built from
+// a Dockerfile and run, then berthd killed
 // with SIGKILL while another runs, restarted, the survivor's exit code recorded; 4. the
 // containers' history from the event log and a check of its hash chain.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -73,6 +74,21 @@ async function main(): Promise<void> {
     berth(['import', rootfsTar, 'busybox:latest']);
     const r = berth(['run', '--name', 'demo-linux', 'busybox', 'sh', '-c', 'echo hello from a Linux container on $(hostname); exit 3'], { allowFail: true });
     process.stdout.write(`(exit code ${r.code}, as the container's)\n`);
+
+    say('an image built from a Dockerfile: each step a container or config change, recorded as events');
+    const ctx = join(root, 'build-context');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'greeting.txt'), 'built by berth\n');
+    writeFileSync(join(ctx, 'Dockerfile'), [
+      'FROM busybox',
+      'ENV WHO=berth',
+      'COPY greeting.txt /srv/',
+      'RUN echo "made in a RUN step by $WHO" >> /srv/greeting.txt',
+      'CMD ["cat", "/srv/greeting.txt"]',
+      '',
+    ].join('\n'));
+    berth(['build', '-t', 'berth-demo/built:latest', ctx]);
+    berth(['run', '--rm', 'berth-demo/built:latest']);
 
     say('a container that outlives the daemon: berthd is killed with SIGKILL while it runs');
     berth(['run', '-d', '--name', 'demo-survivor', 'busybox', 'sh', '-c', 'sleep 4; echo survived; exit 42']);
