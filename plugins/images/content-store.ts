@@ -204,21 +204,4 @@ export class ContentStore {
   async delete(digest: string): Promise<void> {
     await unlink(this.path(digest)).catch((e) => { if (e.code !== 'ENOENT') throw e; });
   }
-
-  /** Deletes every blob not in `keep`; returns the bytes freed. */
-  async prune(keep: Set<string>): Promise<number> {
-    let freed = 0;
-    for (const digest of await this.list()) {
-      if (keep.has(digest)) continue;
-      const p = this.path(digest);
-      try {
-        const { size } = await stat(p);
-        await unlink(p);
-        freed += size;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
-    }
-    return freed;
-  }
 }

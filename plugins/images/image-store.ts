@@ -124,10 +124,6 @@ export class ImageStore implements ImageService {
 
   /** Deletes blobs not in `keep` (see blobsOf) and their cached layer info; returns bytes freed. */
   async prune(keep: Set<string>): Promise<number> {
-    const { store, layers } = this.deps;
-    const before = await store.list();
-    const freed = await store.prune(keep);
-    for (const d of before) if (!keep.has(d)) await layers.forget(d);
-    return freed;
+    return this.removeBlobs((await this.deps.store.list()).filter((d) => !keep.has(d)));
   }
 }
