@@ -17,9 +17,9 @@ export interface PathScope {
 }
 
 /** The mount (if any) a resolved container path lies in: the deepest target containing it. */
-export function mountOf(scope: PathScope, containerPath: string): { target: string; host: string } | undefined {
-  let best: { target: string; host: string } | undefined;
-  for (const m of scope.mounts) {
+export function mountOf<M extends { target: string }>(mounts: ReadonlyArray<M>, containerPath: string): M | undefined {
+  let best: M | undefined;
+  for (const m of mounts) {
     const inside = containerPath === m.target || containerPath.startsWith(m.target === '/' ? '/' : m.target + '/');
     if (inside && (!best || m.target.length > best.target.length)) best = m;
   }
@@ -28,7 +28,7 @@ export function mountOf(scope: PathScope, containerPath: string): { target: stri
 
 /** Host path of a container path whose symlinks are already resolved. */
 export function hostPathOf(scope: PathScope, containerPath: string): string {
-  const m = mountOf(scope, containerPath);
+  const m = mountOf(scope.mounts, containerPath);
   if (!m) return posix.join(posix.resolve(scope.rootfs), containerPath === '/' ? '.' : containerPath);
   return posix.join(m.host, posix.relative(m.target, containerPath));
 }

@@ -5,16 +5,16 @@ import type { ApiContext } from '../context.ts';
 import type { Exchange } from '../http/exchange.ts';
 import type { Router } from '../http/router.ts';
 import { badRequest, notFound } from '../../../kernel/contracts/common.ts';
-import { hostPathOf, resolveContainerPath } from '../../../kernel/mounts/scoped-path.ts';
+import { hostPathOf, mountOf, resolveContainerPath } from '../../../kernel/mounts/scoped-path.ts';
 import { boolParam } from '../http/query.ts';
-import { containerScope, deepestTarget, withRootfs, type CopyScope } from '../streams/rootfs.ts';
+import { containerScope, withRootfs, type CopyScope } from '../streams/rootfs.ts';
 import { extractInto, goFileMode, tarOf } from '../streams/tar.ts';
 
 /** the container path with its symlinks followed, refused if it lies in a tmpfs the host cannot see */
 async function resolved(scope: CopyScope, path: string): Promise<string> {
   const p = await resolveContainerPath(scope, path);
-  const t = deepestTarget(scope.unreachable, p);
-  if (t) throw badRequest(`cannot copy to or from ${t} of a stopped container: it is a tmpfs mount, which exists only while the container runs`);
+  const m = mountOf(scope.targets, p);
+  if (m?.unreachable) throw badRequest(`cannot copy to or from ${m.target} of a stopped container: it is a tmpfs mount, which exists only while the container runs`);
   return p;
 }
 
@@ -64,11 +64,8 @@ async function put(ex: Exchange, { engine }: ApiContext): Promise<void> {
   await withRootfs(engine, c, async (rootfs) => {
     const scope = containerScope(engine, c, rootfs);
     const inContainer = await resolved(scope, posix.normalize('/' + path));
-    const ro = deepestTarget(scope.readOnly, inContainer);
-    const rw = deepestTarget(scope.writable, inContainer);
-    const inMount = ro !== undefined || rw !== undefined;
-    if (ro !== undefined && (rw === undefined || ro.length > rw.length)) throw badRequest('mounted volume is marked read-only');
-    if (!inMount && c.hostConfig.ReadonlyRootfs) throw badRequest('container rootfs is marked read-only');
+    const mount = mountOf(scope.targets, inContainer);
+    if (mount ? mount.readOnly : c.hostConfig.ReadonlyRootfs) throw badRequest(mount ? 'mounted volume is marked read-only' : 'container rootfs is marked read-only');
     const dir = hostPathOf(scope, inContainer);
     const st = await lstat(dir).catch(() => undefined);
     if (!st) throw notFound(`Could not find the file ${path} in container ${ex.param('id')}`);

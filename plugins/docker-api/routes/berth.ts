@@ -48,15 +48,13 @@ export function liveStream(w: World, kind: string, ref: string, normalize: (r: s
   }
 }
 
-const safeNormalize = (r: string): string | undefined => { try { return normalizeReference(r); } catch { return undefined; } };
-
 async function history(ex: Exchange, { engine }: ApiContext): Promise<void> {
   const kind = ex.param('kind');
   if (!(KINDS as readonly string[]).includes(kind)) throw badRequest(`unknown object kind ${kind}: use one of ${KINDS.join(', ')}`);
   const ref = ex.param('*');
   const store = engine.deps.store;
   // an object that exists is found in the world; only a removed one needs the log scanned
-  const stream = liveStream(engine.world, kind, ref, safeNormalize) ?? await findStream(store, kind, ref);
+  const stream = liveStream(engine.world, kind, ref, engine.deps.normalizeRef) ?? await findStream(store, kind, ref);
   if (!stream) throw notFound(`no ${kind} ${ref} in the event log`);
   const events = await store.readStream(stream);
   const bySeq = new Map<number, StoredEvent>();

@@ -22,8 +22,8 @@ test('stopped: rootfs plus the host directories of binds and volumes; tmpfs unre
   const s = containerScope(engine, c, '/merged');
   assert.is(s.rootfs, '/merged');
   assert.equal(s.mounts, [{ target: '/data', host: '/var/lib/berth/volumes/v1/_data' }, { target: '/bind', host: '/srv/berth-test-bind' }]);
-  assert.equal(s.unreachable, ['/scratch']);
-  assert.equal(s.readOnly, ['/bind']);
+  assert.equal(s.targets.filter((t) => t.unreachable).map((t) => t.target), ['/scratch']);
+  assert.equal(s.targets.filter((t) => t.readOnly).map((t) => t.target), ['/bind']);
 });
 
 test("running in a mount namespace of its own: the init's /proc/<pid>/root", async () => {

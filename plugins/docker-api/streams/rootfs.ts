@@ -3,7 +3,7 @@
 import type { Engine } from '../../../kernel/engine.ts';
 import type { ContainerRecord } from '../../../kernel/world.ts';
 import { readlinkSync } from 'node:fs';
-import { mountOf, type PathScope } from '../../../kernel/mounts/scoped-path.ts';
+import type { PathScope } from '../../../kernel/mounts/scoped-path.ts';
 
 export async function withRootfs<T>(engine: Engine, c: ContainerRecord, fn: (rootfs: string) => Promise<T>): Promise<T> {
   const live = engine.world.containers.get(c.id) ?? c;
@@ -25,37 +25,33 @@ export async function withRootfs<T>(engine: Engine, c: ContainerRecord, fn: (roo
  * The container's tree for cp. While it runs: its init's view, /proc/<pid>/root, which holds
  * every mount (volumes, binds, tmpfs) exactly as the container sees them. Stopped: its rootfs
  * plus its bind mounts and volumes by their host directories; a tmpfs does not exist then.
- * The mount targets come along to name read-only ones in refusals.
+ * Every mount target comes along, to name read-only and unreachable ones in refusals.
  */
 export function containerScope(engine: Engine, c: ContainerRecord, rootfs: string): CopyScope {
   const live = engine.world.containers.get(c.id) ?? c;
-  const readOnly = c.mounts.filter((m) => m.readOnly).map((m) => m.target);
-  const writable = c.mounts.filter((m) => !m.readOnly).map((m) => m.target);
-  const procRoot = `/proc/${live.pid}/root`;
   if ((live.status === 'running' || live.status === 'paused') && live.pid > 0 && ownMountNamespace(live.pid)) {
-    return { rootfs: procRoot, mounts: [], readOnly, writable, unreachable: [] };
+    return { rootfs: `/proc/${live.pid}/root`, mounts: [], targets: c.mounts.map((m) => ({ target: m.target, readOnly: m.readOnly, unreachable: false })) };
   }
   const mounts: Array<{ target: string; host: string }> = [];
-  const unreachable: string[] = [];
+  const targets: CopyTarget[] = [];
   for (const m of c.mounts) {
     const host = m.type === 'bind' ? m.source : m.type === 'volume' ? engine.world.volumes.get(m.source)?.mountpoint : undefined;
     if (host) mounts.push({ target: m.target, host });
-    else unreachable.push(m.target);
+    targets.push({ target: m.target, readOnly: m.readOnly, unreachable: !host });
   }
-  return { rootfs, mounts, readOnly, writable, unreachable };
+  return { rootfs, mounts, targets };
+}
+
+export interface CopyTarget {
+  target: string;
+  readOnly: boolean;
+  /** a tmpfs of a stopped container: it does not exist */
+  unreachable: boolean;
 }
 
 export interface CopyScope extends PathScope {
-  /** targets of read-only and of writable mounts */
-  readOnly: string[];
-  writable: string[];
-  /** targets of mounts that do not exist while the container is stopped (tmpfs) */
-  unreachable: string[];
-}
-
-/** the deepest of `targets` that contains the container path `p` */
-export function deepestTarget(targets: string[], p: string): string | undefined {
-  return mountOf({ rootfs: '/', mounts: targets.map((target) => ({ target, host: '' })) }, p)?.target;
+  /** every mount of the container, to tell what a path lies in (mountOf) */
+  targets: CopyTarget[];
 }
 
 /**
