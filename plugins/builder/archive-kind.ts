@@ -1,14 +1,5 @@
-// ADD extracts local tar archives (plain or gzip): is this file one? Pure on the first bytes.
-
-export type Compression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
-
-export function compressionOf(head: Buffer): Compression {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 3 && head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
-  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
-  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-  return 'none';
-}
+// ADD extracts local tar archives (plain or gzip): is this file one? Pure on the first bytes
+// (the compression from kernel/compression-magic.ts, then a tar header's checksum).
 
 /** A valid tar header block: its checksum (bytes 148..155, octal) matches. */
 export function isTarHeader(block: Buffer): boolean {

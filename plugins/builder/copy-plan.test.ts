@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cleanSource, globRegex, lookupId, matchSources, parseChown, planCopy } from './copy-plan.ts';
 import { ignoreMatcher } from './dockerignore.ts';
-import { compressionOf, isTarHeader } from './archive-kind.ts';
+import { isTarHeader } from './archive-kind.ts';
+import { detectCompression } from '../../kernel/compression-magic.ts';
 
 const entries = [
   { path: 'a.txt', isDir: false }, { path: 'b.txt', isDir: false }, { path: 'dir', isDir: true },
@@ -57,9 +58,9 @@ test('.dockerignore: Docker\'s patterns, exceptions and comments', () => {
 });
 
 test('archives: compression sniffed, tar headers checked by checksum', () => {
-  assert.is(compressionOf(Buffer.from([0x1f, 0x8b, 8])), 'gzip');
-  assert.is(compressionOf(Buffer.from('BZh91AY')), 'bzip2');
-  assert.is(compressionOf(Buffer.from('plain text')), 'none');
+  assert.is(detectCompression(Buffer.from([0x1f, 0x8b, 8])), 'gzip');
+  assert.is(detectCompression(Buffer.from('BZh91AY')), 'bzip2');
+  assert.is(detectCompression(Buffer.from('plain text')), 'none');
   const block = Buffer.alloc(512);
   block.write('file.txt', 0);
   block.write('0000644\0', 100);

@@ -8,7 +8,8 @@ import { createGunzip } from 'node:zlib';
 import { hostPathOf, resolveContainerPath, type PathScope } from '../../kernel/mounts/scoped-path.ts';
 import type { ImageRecord } from '../../kernel/world.ts';
 import type { DockerHostConfig } from '../../kernel/docker-types.ts';
-import { compressionOf, isTarHeader } from './archive-kind.ts';
+import { isTarHeader } from './archive-kind.ts';
+import { detectCompression } from '../../kernel/compression-magic.ts';
 import { shellOf, varsOf, type StageState } from './config-steps.ts';
 import { hashSource, listEntries, packSource, type Owner } from './context-files.ts';
 import { cleanSource, lookupId, matchSources, parseChown, planCopy, type SourceEntry } from './copy-plan.ts';
@@ -220,7 +221,7 @@ async function tarKind(path: string): Promise<'none' | 'gzip' | undefined> {
   const fh = await open(path, 'r');
   const head = Buffer.alloc(512);
   const { bytesRead } = await fh.read(head, 0, 512, 0).finally(() => fh.close());
-  const kind = compressionOf(head.subarray(0, bytesRead));
+  const kind = detectCompression(head.subarray(0, bytesRead));
   if (kind === 'none') return isTarHeader(head.subarray(0, bytesRead)) ? 'none' : undefined;
   if (kind !== 'gzip') return undefined; // bzip2/xz/zstd: copied as a file (no decompressor here)
   const first = await firstBytes(createReadStream(path).pipe(createGunzip()), 512).catch(() => Buffer.alloc(0));

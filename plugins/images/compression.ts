@@ -5,15 +5,9 @@ import { PassThrough, Readable, Transform, type TransformCallback } from 'node:s
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 
-export type Compression = 'none' | 'gzip' | 'zstd' | 'bzip2' | 'xz';
+import { detectCompression, type Compression } from '../../kernel/compression-magic.ts';
 
-export function detectCompression(head: Uint8Array): Compression {
-  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
-  if (head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) return 'bzip2';
-  if (head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a && head[5] === 0x00) return 'xz';
-  return 'none';
-}
+export { detectCompression, type Compression };
 
 class ZstdDecompressStream extends Transform {
   private readonly z = new ZstdDecompressor((data) => { this.push(Buffer.from(data)); });

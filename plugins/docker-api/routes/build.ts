@@ -10,6 +10,7 @@ import { createGunzip, type Gunzip } from 'node:zlib';
 import type { ApiContext } from '../context.ts';
 import type { Exchange } from '../http/exchange.ts';
 import type { Router } from '../http/router.ts';
+import { detectCompression } from '../../../kernel/compression-magic.ts';
 import { badRequest } from '../../../kernel/contracts/common.ts';
 import { normalizeReference } from '../../../kernel/reference.ts';
 import type { DockerHostConfig } from '../../../kernel/docker-types.ts';
@@ -91,7 +92,7 @@ function contextStream(body: Readable): Readable {
     transform(chunk: Buffer, _enc, cb) {
       if (!decided) {
         decided = true;
-        if (chunk[0] === 0x1f && chunk[1] === 0x8b) {
+        if (detectCompression(chunk) === 'gzip') {
           gz = createGunzip();
           gz.on('data', (d) => t.push(d));
           gz.on('error', (e) => t.destroy(e));
