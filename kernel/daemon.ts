@@ -14,7 +14,7 @@ import { Engine } from './engine.ts';
 import { recover, type RecoveryReport } from './recovery.ts';
 import { RestartPolicyReactor } from './reactors/restart-policy.ts';
 import { newMeta, ENGINE_ACTOR } from './commands.ts';
-import { normalizeReference } from './reference.ts';
+import { tryNormalizeReference } from './reference.ts';
 
 export interface DaemonOptions {
   root: string;
@@ -92,7 +92,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
 
     const { world, fromSnapshot, replayed } = await rebuildWorld(store);
     log.info(`world rebuilt from ${fromSnapshot === null ? 'the start of the log' : `snapshot at seq ${fromSnapshot}`}, ${replayed} events replayed`);
-    const engine = new Engine({ root, config, store, host, log, normalizeRef: safeNormalize, world });
+    const engine = new Engine({ root, config, store, host, log, normalizeRef: tryNormalizeReference, world });
     const meta = newMeta(ENGINE_ACTOR);
     await engine.pipeline.record('engine', [{ type: 'engine.started', data: { pid: process.pid, root, plugins: host.statuses.map((s) => ({ name: s.name, status: s.status })) } }], meta);
     await engine.networking.ensurePredefined(meta).catch((e) => log.warn(`pre-defined networks: ${(e as Error).message}`));
@@ -169,9 +169,4 @@ export async function rebuildWorld(store: LevelEventStore): Promise<{ world: Wor
 export function snapshotWorld(store: LevelEventStore, w: World, last: { seq: number; hash: string }): Promise<void> {
   if (w.seq !== last.seq) return Promise.resolve();
   return store.snapshots.save('world', WORLD_VERSION, last.seq, last.hash, w);
-}
-
-/** undefined instead of a throw: a string that is no valid reference may still be an id prefix */
-function safeNormalize(ref: string): string | undefined {
-  try { return normalizeReference(ref); } catch { return undefined; }
 }

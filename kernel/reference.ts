@@ -123,6 +123,11 @@ export function normalizeReference(s: string): string {
   return referenceString(parseNormalizedWithTag(s));
 }
 
+/** normalizeReference, or undefined for a string that is no valid reference (it may still be an image id prefix) */
+export function tryNormalizeReference(s: string): string | undefined {
+  try { return normalizeReference(s); } catch { return undefined; }
+}
+
 /** Full repository name, e.g. "docker.io/library/busybox". */
 export function repositoryName(ref: ImageReference): string {
   return ref.domain ? `${ref.domain}/${ref.path}` : ref.path;

@@ -11,6 +11,7 @@ import type { ApiContext } from '../context.ts';
 import type { Exchange } from '../http/exchange.ts';
 import type { Router } from '../http/router.ts';
 import { detectCompression } from '../../../kernel/compression-magic.ts';
+import { base64JsonHeader } from '../http/json-header.ts';
 import { badRequest } from '../../../kernel/contracts/common.ts';
 import { normalizeReference } from '../../../kernel/reference.ts';
 import type { DockerHostConfig } from '../../../kernel/docker-types.ts';
@@ -38,11 +39,7 @@ function jsonMap(q: URLSearchParams, name: string): Map<string, string> {
 
 /** X-Registry-Config: base64url JSON of registry → credentials ("e30=" when logged in nowhere) */
 export function registryConfig(header: string | string[] | undefined): Record<string, RegistryAuth> | undefined {
-  if (!header || Array.isArray(header)) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
-    return v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length ? v as Record<string, RegistryAuth> : undefined;
-  } catch { throw badRequest('invalid X-Registry-Config header: not base64url-encoded JSON'); }
+  return base64JsonHeader(header, 'X-Registry-Config') as Record<string, RegistryAuth> | undefined;
 }
 
 /** the request as the builder takes it; bad parameters are refused before the body is read */

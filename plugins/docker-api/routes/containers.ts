@@ -11,7 +11,7 @@ import { anyOf, matchLabels, parseFilters, type Filters } from '../http/filters.
 import { ContainerCreateSchema, ContainerUpdateSchema } from '../schemas.ts';
 import { inspectContainer, listContainer } from '../shapes/container.ts';
 import type { ContainerRecord, World } from '../../../kernel/world.ts';
-import { normalizeReference } from '../../../kernel/reference.ts';
+import { tryNormalizeReference } from '../../../kernel/reference.ts';
 import { findContainer, findImage } from '../../../kernel/lookup.ts';
 import { nextStop } from '../streams/lifecycle.ts';
 
@@ -85,7 +85,7 @@ export function selectContainers(w: World, f: Filters, opts: { all: boolean; lim
 async function list(ex: Exchange, { engine }: ApiContext): Promise<void> {
   const f = parseFilters(ex.query.get('filters'), LIST_FILTERS);
   const limit = intParam(ex.query, 'limit');
-  const cs = selectContainers(engine.world, f, { all: boolParam(ex.query, 'all'), limit, normalize: safeNormalize });
+  const cs = selectContainers(engine.world, f, { all: boolParam(ex.query, 'all'), limit, normalize: tryNormalizeReference });
   const out = [];
   for (const c of cs) {
     const x = listContainer(c, engine.world);
@@ -98,7 +98,6 @@ async function list(ex: Exchange, { engine }: ApiContext): Promise<void> {
   ex.reply(200, out);
 }
 
-function safeNormalize(r: string): string | undefined { try { return normalizeReference(r); } catch { return undefined; } }
 
 async function start(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
   if (ex.query.get('checkpoint')) throw badRequest('checkpoints are not supported');

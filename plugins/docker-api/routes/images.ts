@@ -5,7 +5,7 @@ import type { Exchange } from '../http/exchange.ts';
 import type { Router } from '../http/router.ts';
 import { badRequest, notFound, notImplemented } from '../../../kernel/contracts/common.ts';
 import type { RegistryAuth } from '../../../kernel/contracts/images.ts';
-import { familiarize, isValidTag, normalizeReference } from '../../../kernel/reference.ts';
+import { familiarize, isValidTag, tryNormalizeReference } from '../../../kernel/reference.ts';
 import { findImage } from '../../../kernel/lookup.ts';
 import { boolParam } from '../http/query.ts';
 import { anyOf, boolFilter, matchLabels, parseFilters } from '../http/filters.ts';
@@ -14,18 +14,13 @@ import { progressMessage } from '../shapes/progress.ts';
 import { imageHistory, inspectImage, listImage } from '../shapes/image.ts';
 import { intermediateImageIds } from '../../../kernel/image-lineage.ts';
 import { CommitConfigSchema } from '../schemas.ts';
+import { base64JsonHeader } from '../http/json-header.ts';
 import type { World } from '../../../kernel/world.ts';
 
 function registryAuth(ex: Exchange): RegistryAuth | undefined {
-  const h = ex.headers['x-registry-auth'];
-  if (!h || Array.isArray(h)) return undefined;
-  try {
-    const obj = JSON.parse(Buffer.from(h.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
-    return obj && typeof obj === 'object' && Object.keys(obj).length ? obj as RegistryAuth : undefined;
-  } catch { throw badRequest('invalid X-Registry-Auth header: not base64url-encoded JSON'); }
+  return base64JsonHeader(ex.headers['x-registry-auth'], 'X-Registry-Auth') as RegistryAuth | undefined;
 }
 
-const safeNormalize = (r: string): string | undefined => { try { return normalizeReference(r); } catch { return undefined; } };
 
 async function createImage(ex: Exchange, ctx: ApiContext): Promise<void> {
   const q = ex.query;
@@ -64,7 +59,7 @@ const IMAGE_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'unt
 /** Pure: the images `docker images` shows. */
 export function selectImages(w: World, f: ReturnType<typeof parseFilters>, all: boolean) {
   const dangling = boolFilter(f, 'dangling');
-  const byRef = (r: string) => findImage(w, r, safeNormalize);
+  const byRef = (r: string) => findImage(w, r, tryNormalizeReference);
   const before = f.get('before')?.[0], since = f.get('since')?.[0];
   const beforeImg = before ? byRef(before) : undefined, sinceImg = since ? byRef(since) : undefined;
   if (before && !beforeImg) throw notFound(`No such image: ${before}`);
@@ -130,7 +125,7 @@ async function imagePost(ex: Exchange, ctx: ApiContext): Promise<void> {
 async function push(ex: Exchange, { engine, meta }: ApiContext, name: string): Promise<void> {
   const tag = ex.query.get('tag') || '';
   const ref = tag ? `${name}:${tag}` : name;
-  const norm = safeNormalize(ref);
+  const norm = tryNormalizeReference(ref);
   if (!norm) throw badRequest(`invalid reference format: ${ref}`);
   engine.image(norm); // 404 before streaming
   const reply = new NdjsonReply(ex);
@@ -184,7 +179,7 @@ async function commit(ex: Exchange, { engine, meta }: ApiContext): Promise<void>
   const config = await ex.json(CommitConfigSchema);
   const repo = q.get('repo') || undefined;
   const tag = q.get('tag') || undefined;
-  if (repo && !tag) { const n = safeNormalize(repo); if (!n) throw badRequest(`invalid reference format: ${repo}`); }
+  if (repo && !tag) { const n = tryNormalizeReference(repo); if (!n) throw badRequest(`invalid reference format: ${repo}`); }
   if (repo && tag && !isValidTag(tag)) throw badRequest('invalid tag format');
   const changes = q.getAll('changes').flatMap((c) => c.split('\n')).filter((c) => c.trim());
   const img = await engine.imageCommands.commit(container, {

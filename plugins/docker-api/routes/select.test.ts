@@ -6,7 +6,7 @@ import { selectContainers } from './containers.ts';
 import { refMatches } from './images.ts';
 import { selectVolumes } from './volumes.ts';
 import { parseFilters } from '../http/filters.ts';
-import { normalizeReference } from '../../../kernel/reference.ts';
+import { tryNormalizeReference } from '../../../kernel/reference.ts';
 
 let seq = 0;
 const ev = (stream: string, type: string, data: unknown): StoredEvent => ({ seq: ++seq, stream, version: seq, type, schema: 1, timeNano: BigInt(seq) * 1_000_000_000n, actor: { kind: 'test', name: 't' }, correlationId: 'c', data, prevHash: '', hash: '' });
@@ -26,7 +26,7 @@ for (const e of [
   ev('volume:v1', 'volume.created', { driver: 'local', labels: { k: 'v' } }), ev('volume:v2', 'volume.created', { driver: 'local' }),
 ]) evolveWorld(w, e);
 
-const norm = (r: string) => { try { return normalizeReference(r); } catch { return undefined; } };
+const norm = tryNormalizeReference;
 const names = (f: string, all = false) => selectContainers(w, parseFilters(f, ['status', 'name', 'label', 'exited', 'ancestor', 'id', 'before', 'since', 'volume', 'network']), { all, normalize: norm }).map((c) => c.name);
 
 test('ps filters', () => {

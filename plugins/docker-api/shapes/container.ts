@@ -5,7 +5,7 @@ import type { ContainerRecord, World } from '../../../kernel/world.ts';
 import type { ImageConfigJson } from '../../../kernel/contracts/images.ts';
 import { resolveArgs, mergeEnv } from '../../../kernel/effects/runtime-spec.ts';
 import { inspectMount } from '../../../kernel/mounts/inspect.ts';
-import { normalizeReference } from '../../../kernel/reference.ts';
+import { tryNormalizeReference } from '../../../kernel/reference.ts';
 import { humanDuration, rfc3339, unixSeconds } from './time.ts';
 
 export interface ContainerPaths { dir: string; logPath: string }
@@ -189,7 +189,7 @@ export function listContainer(c: ContainerRecord, world: World, nowMs = Date.now
   const img = world.images.get(c.imageId);
   const image = img?.descriptor.config.config ?? {};
   // Docker shows the name given at create while it still points at the same image, else the ID
-  const imageName = world.tags.get(safeNorm(c.image) ?? '') === c.imageId || c.image.startsWith('sha256:') ? c.image : c.imageId;
+  const imageName = world.tags.get(tryNormalizeReference(c.image) ?? '') === c.imageId || c.image.startsWith('sha256:') ? c.image : c.imageId;
   const networks: Record<string, unknown> = {};
   for (const [name, ep] of Object.entries(c.networks)) {
     const [ip, prefix] = (ep.ip ?? '').split('/');
@@ -210,8 +210,4 @@ export function listContainer(c: ContainerRecord, world: World, nowMs = Date.now
     NetworkSettings: { Networks: networks },
     Mounts: mountsOf(c, world),
   };
-}
-
-function safeNorm(ref: string): string | undefined {
-  try { return normalizeReference(ref); } catch { return undefined; }
 }
