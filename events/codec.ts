@@ -93,12 +93,8 @@ function isEnvelope(a: unknown): a is EventContent {
     typeof o.correlationId === 'string' && (o.causationId === undefined || typeof o.causationId === 'string') && 'data' in o;
 }
 
-// (format-2 content written by the first version of format 2, for about an hour on
-// 2026-11-30, is format 1's array: still read, by eventOf and contentOf)
-
 /** format 2: the decoded envelope becomes the event (the chain fields added in place) */
 function eventOfEnvelope(a: unknown, prevHash: string, hash: string): StoredEvent {
-  if (Array.isArray(a)) return eventOf(a, prevHash, hash);
   if (!isEnvelope(a)) throw new Error('event content is not an event envelope');
   const e = a as StoredEvent;
   e.prevHash = prevHash;
@@ -107,7 +103,6 @@ function eventOfEnvelope(a: unknown, prevHash: string, hash: string): StoredEven
 }
 
 function contentOfEnvelope(a: unknown): EventContent {
-  if (Array.isArray(a)) return contentOf(a);
   if (!isEnvelope(a)) throw new Error('event content is not an event envelope');
   return a;
 }

@@ -74,17 +74,6 @@ test('format-2 round trip: a commit decodes to what was encoded, also with a tab
   assert.equal(table.unsaved(), []);
 });
 
-test('format-2 content that is the array envelope (format 2 as first written) still decodes', () => {
-  const table = new RecordTable();
-  const codec = new EventCodec(table);
-  const contents = [content(1, { a: 1 }), content(2, { b: [2] })];
-  const { value } = codec.build(null, contents.map((c) => encodeContent(c, table.packr)));
-  const out: StoredEvent[] = [];
-  codec.decodeCommit(value, 1, out);
-  assert.equal(out.map(({ prevHash, hash, ...c }) => withCause(c)), contents);
-  assert.equal(withCause(codec.decodeContent(FORMAT.records, splitCommit(value).frames[1].content)), contents[1]);
-});
-
 test('records are smaller than plain maps, and user-keyed maps do not become structures', () => {
   const table = new RecordTable();
   const codec = new EventCodec(table);
