@@ -72,14 +72,14 @@ function capturedSpec(root: string, id: string): { config: any; files: Record<st
   return { config, files };
 }
 
-function rssKb(pid: number): number {
-  try { return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0); } catch { return 0; }
+/** a kB field of /proc/<pid>/<file>; 0 once the process is gone */
+function procKb(pid: number, file: 'status' | 'smaps_rollup', field: string): number {
+  try { return Number(readFileSync(`/proc/${pid}/${file}`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? 0); } catch { return 0; }
 }
 
+const rssKb = (pid: number) => procKb(pid, 'status', 'VmRSS');
 /** proportional set size: shared pages (conmon's glib, node's binary) split among the processes mapping them */
-function pssKb(pid: number): number {
-  try { return Number(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/Pss:\s+(\d+)/)?.[1] ?? 0); } catch { return 0; }
-}
+const pssKb = (pid: number) => procKb(pid, 'smaps_rollup', 'Pss');
 
 /** conmon processes whose command line names this root */
 function conmonPids(root: string): number[] {
