@@ -46,4 +46,6 @@ export interface RuntimeMeta {
   ociRuntime: string;
   createdAtNano: string;
   startedAtNano?: string;
+  /** the bundle gives it a pid namespace of its own and no hooks: its processes die with init */
+  ownPidNamespace?: boolean;
 }

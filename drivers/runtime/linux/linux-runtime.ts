@@ -132,6 +132,7 @@ export class LinuxRuntime implements RuntimeDriver {
     const meta: RuntimeMeta = {
       id: spec.id, name: spec.name, dir: spec.dir, rootfs: spec.rootfs, tty: spec.process.tty, openStdin: spec.process.openStdin,
       log: { path: spec.log.path, format: 'k8s-file', maxSize: spec.log.maxSize }, ociRuntime: this.cli!.binary, createdAtNano: String(nowNano()),
+      ownPidNamespace: ownPidNamespace(oci),
     };
     writeJsonAtomic(p.meta, meta);
     symlinkSync(spec.dir, layout.indexLink(spec.id));
@@ -207,7 +208,7 @@ export class LinuxRuntime implements RuntimeDriver {
     this.watcher!.mute(id);
     if (st) {
       if (st.status === 'paused') await this.cli!.run(['kill', id, '9']).then(() => this.cli!.run(['resume', id]));
-      if (st.status !== 'stopped' || !ownPidNamespace(paths.config) || !(await this.forgetStopped(id))) await this.cli!.run(['delete', '-f', id]);
+      if (st.status !== 'stopped' || !readMeta(paths.meta)?.ownPidNamespace || !(await this.forgetStopped(id))) await this.cli!.run(['delete', '-f', id]);
     }
     await this.stopConmon(id, paths.persist);
     removeCgroups(id);
@@ -538,9 +539,11 @@ function writeJsonAtomic(path: string, value: unknown): void {
 }
 
 /** does the bundle give the container a pid namespace of its own (so its processes die with init)? */
-function ownPidNamespace(configPath: string): boolean {
-  try {
-    const spec = JSON.parse(readFileSync(configPath, 'utf8')) as OciSpec;
-    return !(spec as { hooks?: unknown }).hooks && spec.linux.namespaces.some((n) => n.type === 'pid' && !n.path);
-  } catch { return false; }
+function ownPidNamespace(spec: OciSpec): boolean {
+  return !(spec as { hooks?: unknown }).hooks && spec.linux.namespaces.some((n) => n.type === 'pid' && !n.path);
+}
+
+/** the runtime's record of a container, if it can be read (a delete goes on without it) */
+function readMeta(path: string): RuntimeMeta | undefined {
+  try { return JSON.parse(readFileSync(path, 'utf8')) as RuntimeMeta; } catch { return undefined; }
 }
