@@ -180,13 +180,13 @@ export class ImageCommands {
     const deleted: Array<{ Untagged?: string; Deleted?: string }> = [];
     let reclaimed = 0;
     const parents = intermediateImageIds(this.engine.world.images.values());
-    for (const img of [...this.engine.world.images.values()]) {
+    const images = [...this.engine.world.images.values()];
+    for (const img of images) {
       if (!this.engine.world.images.has(img.id) || parents.has(img.id)) continue;
       if ((!all && img.repoTags.length) || this.inUse(img.id)) continue;
-      const before = [...this.engine.world.images.values()];
       deleted.push(...(await this.remove(img.id, { force: true }, meta)));
-      for (const b of before) if (!this.engine.world.images.has(b.id)) reclaimed += b.descriptor.size;
     }
+    for (const img of images) if (!this.engine.world.images.has(img.id)) reclaimed += img.descriptor.size;
     return { deleted, reclaimed };
   }
 }
