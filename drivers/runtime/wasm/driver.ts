@@ -394,7 +394,10 @@ export class WasmRuntime implements RuntimeDriver {
     for (const id of knownIds) {
       const rec = this.#recs.get(id);
       if (!rec || rec.status !== 'running' || this.#adopted.has(id)) continue;
-      const alive = (rec.monitorPid && (await isAlive(rec.monitorPid))) || (rec.runnerPid && (await isAlive(rec.runnerPid, rec.runnerStart)));
+      // a complete exit file settles it: the monitor writes it as its last act, so it may
+      // still be alive for a moment after the guest's exit was recorded
+      const exited = (await readExitFile(rec.spec.dir)) !== undefined;
+      const alive = !exited && ((rec.monitorPid && (await isAlive(rec.monitorPid))) || (rec.runnerPid && (await isAlive(rec.runnerPid, rec.runnerStart))));
       if (alive) {
         this.#adopt(id);
         continue;

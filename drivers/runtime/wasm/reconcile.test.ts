@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,26 @@ test('kill works on an adopted container', async () => {
   assert.is((await exited).exitCode, 137);
   await d.delete(spec.id);
   d.close();
+});
+
+test('a written exit file counts even while the monitor still lingers', async () => {
+  // the monitor writes the file as its last act; a reconcile in that moment must not adopt
+  const spec = wasmSpec(tmp, rootfs, ['/app.wasm', 'sleep', '60000']);
+  ids.push(spec.id);
+  const out = execFileSync(process.execPath, ['--import', 'tsx', fixture, tmp, cgroupParent, JSON.stringify(spec)], { encoding: 'utf8' });
+  const runnerPid = Number(out.trim().split(' ')[1]);
+  writeFileSync(join(spec.dir, 'wasm-exit'), '5\n');
+  const d = new WasmRuntime({ cgroupParent, adoptPollMs: 50 });
+  await d.init({ root: tmp, state: join(tmp, 'runtime/wasm'), run: join(tmp, 'run') });
+  try {
+    const found = await d.reconcile([spec.id]);
+    assert.is(found.length, 1);
+    assert.is(found[0].exitCode, 5);
+    assert.is(found[0].duringRecovery, true);
+  } finally {
+    process.kill(runnerPid, 'SIGKILL');
+    d.close();
+  }
 });
 
 test.run();
