@@ -46,16 +46,25 @@ function runFile(file: string): Promise<FileResult> {
   });
 }
 
+/** uvu's `FAIL  <suite>  "<test title>"` lines */
+function failedTitles(output: string): string[] {
+  return [...output.matchAll(/FAIL\s+(.+?)\s+"(.+)"/g)].map((m) => `${m[1]} > ${m[2]}`);
+}
+
 const filters = process.argv.slice(2);
 const files = findTests(root).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
 let passed = 0, failed = 0, skipped = 0;
+const failures: string[] = [];
 for (const file of files) {
   const r = await runFile(file);
   passed += r.passed; failed += r.failed; skipped += r.skipped;
+  if (r.failed) failures.push(`${relative(root, file)}: ${failedTitles(r.output).join('; ') || `exit code ${r.code}`}`);
   const rel = relative(root, file);
   const status = r.failed ? 'FAIL' : 'ok  ';
   console.log(`${status} ${rel}  (${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${(r.ms / 1000).toFixed(1)}s)`);
   if (r.failed || process.env.BERTH_TEST_VERBOSE) console.log(r.output.split('\n').map((l) => '    ' + l).join('\n'));
 }
+// the failures again at the end, where a log cut in the middle still shows them
+if (failures.length) console.log(`\nfailed:\n${failures.map((f) => `  ${f}`).join('\n')}`);
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed ? 1 : 0);
