@@ -317,4 +317,19 @@ test('delete after an exit: cgroups and runc state go, also when init left a chi
   assert.not.ok(existsSync(join(runcRoot(), s.id)), "runc's state dir is gone");
 });
 
+test('start (through the exec fifo of runc): runc then sees it running, with its output', async () => {
+  const s = spec(['sh', '-c', 'echo started; sleep 1000']);
+  await rt.create(s);
+  ids.push(s.id);
+  const { pid } = await rt.start(s.id);
+  assert.not.ok(existsSync(join(runcRoot(), s.id, 'exec.fifo')), 'the fifo is gone, as after runc start');
+  const state = JSON.parse(spawnSync('runc', ['--root', runcRoot(), 'state', s.id], { encoding: 'utf8' }).stdout);
+  assert.is(state.status, 'running');
+  assert.is(state.pid, pid);
+  for (let i = 0; i < 100 && !(await stdout(s)); i++) await sleep(20);
+  assert.is(await stdout(s), 'started\n');
+  await rt.kill(s.id, 'KILL');
+  assert.is((await exitOf(s.id)).exitCode, 137);
+});
+
 test.run();

@@ -3,7 +3,7 @@
 // berthd can die and come back while containers run.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, openSync, closeSync, writeSync, constants as fsc, readlinkSync, renameSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { filter, type Observable } from 'rxjs';
 import type {
   ContainerRuntimeSpec, ExecOptions, ExitObservation, ProcessList, Resources, RuntimeCapability, RuntimeDriver,
@@ -17,6 +17,7 @@ import { findBinary } from './binaries.ts';
 import { cgroupLayout, oomKillCount, parseNetDev, readCgroupStats, removeCgroups, systemCpuNs } from './cgroups.ts';
 import { conmonFiles, launchConmon } from './conmon.ts';
 import { startExec } from './exec-session.ts';
+import { execFifoPath, processRunning, startThroughExecFifo } from './exec-fifo.ts';
 import { ExitWatcher } from './exit-watcher.ts';
 import { readHostFacts, SECCOMP_PROFILE_PATH } from './host-facts.ts';
 import { cuuidFor, Layout, type RuntimeMeta } from './layout.ts';
@@ -159,11 +160,10 @@ export class LinuxRuntime implements RuntimeDriver {
         await this.cleanupFailedStart(id, paths.persist);
         throw startFailure(this.cli!.binary, sync.error ?? 'unknown error');
       }
-      const r = await this.cli!.run(['start', id]);
-      if (r.code !== 0) {
+      await this.release(id, sync.pid).catch(async (e: Error) => {
         await this.cleanupFailedStart(id, paths.persist);
-        throw startFailure(this.cli!.binary, r.stderr);
-      }
+        throw startFailure(this.cli!.binary, e.message);
+      });
       const startedAtNano = nowNano();
       writeJsonAtomic(paths.meta, { ...meta, startedAtNano: String(startedAtNano) });
       watcher.reset(id);
@@ -172,6 +172,14 @@ export class LinuxRuntime implements RuntimeDriver {
       watcher.unmute(id);
       void watcher.scan();
     }
+  }
+
+  /** lets a created container's init exec its process: through runc's exec fifo when it is there, else `<runtime> start` */
+  private async release(id: string, pid: number): Promise<void> {
+    const fifo = execFifoPath(this.cli!.root, id);
+    if (basename(this.cli!.binary) === 'runc' && (await startThroughExecFifo(fifo, () => processRunning(pid)))) return;
+    const r = await this.cli!.run(['start', id]);
+    if (r.code !== 0) throw new Error(r.stderr);
   }
 
   async kill(id: string, signal: string | number): Promise<void> {
