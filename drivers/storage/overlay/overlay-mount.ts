@@ -1,9 +1,12 @@
-// Mounting and unmounting overlayfs with util-linux's mount(8).
+// Mounting and unmounting overlayfs: by the syscalls through one long-lived helper where it
+// runs, else with util-linux's mount(8).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { isMountPoint } from './mountinfo.ts';
+import { MNT_DETACH, MountError, MountSyscalls } from './mount-syscalls.ts';
 
 const run = promisify(execFile);
+const syscalls = new MountSyscalls();
 
 export interface OverlayMount {
   /** directory the relative paths below are resolved from (the kernel resolves them against mount's cwd) */
@@ -27,6 +30,13 @@ export async function mountOverlay(m: OverlayMount): Promise<void> {
   const options = overlayOptions(m);
   if (options.length > MAX_MOUNT_DATA) throw new Error(`overlay mount options are ${options.length} bytes, over the kernel's ${MAX_MOUNT_DATA}: too many layers (${m.lowers.length})`);
   try {
+    if (syscalls.available) {
+      try {
+        return await syscalls.mount({ cwd: m.cwd, source: 'overlay', target: m.target, type: 'overlay', data: options });
+      } catch (e) {
+        if (e instanceof MountError) throw e; // the kernel refused; otherwise the helper failed: mount(8)
+      }
+    }
     await run('mount', ['-t', 'overlay', 'overlay', '-o', options, m.target], { cwd: m.cwd });
   } catch (e) {
     throw new Error(`mount overlay on ${m.target} failed: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`);
@@ -36,9 +46,16 @@ export async function mountOverlay(m: OverlayMount): Promise<void> {
 /** Unmounts `target` if it is mounted; a busy mount is detached lazily (as Docker does) rather than left behind. */
 export async function unmountPath(target: string): Promise<void> {
   if (!isMountPoint(target)) return;
+  if (syscalls.available) {
+    const r = await syscalls.umount(target).then(() => 'done', (e) => e);
+    if (r === 'done') return;
+    if (r instanceof MountError && r.errno === EBUSY) return syscalls.umount(target, MNT_DETACH);
+  }
   try {
     await run('umount', [target]);
   } catch {
     if (isMountPoint(target)) await run('umount', ['-l', target]);
   }
 }
+
+const EBUSY = 16;
