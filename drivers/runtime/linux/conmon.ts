@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { Spawner } from './spawner.ts';
 
 export interface ConmonOptions {
   conmon: string;
@@ -55,22 +56,27 @@ export function conmonArgs(o: ConmonOptions): string[] {
 
 export interface SyncResult { pid?: number; error?: string }
 
-/** Launches conmon and waits for the runtime's create to succeed (container pid) or fail. */
-export async function launchConmon(o: ConmonOptions, timeoutMs = 30_000): Promise<SyncResult> {
+/** Launches conmon (through the spawn helper when there is one) and waits for the runtime's create to succeed (container pid) or fail. */
+export async function launchConmon(o: ConmonOptions, spawner?: Spawner, timeoutMs = 30_000): Promise<SyncResult> {
   const f = conmonFiles(o.persistDir);
-  const errFd = openSync(f.stderr, 'w');
-  const child = spawn(o.conmon, conmonArgs(o), {
-    stdio: ['ignore', 'ignore', errFd, 'pipe'],
-    env: { ...process.env, _OCI_SYNCPIPE: '3' },
-    // conmon writes some files (an "oom" marker) into its working directory: keep them in the container's
-    cwd: o.persistDir,
-    detached: true,
-  });
-  closeSync(errFd);
-  child.unref();
-  const sync = child.stdio[3] as Readable;
+  // conmon writes some files (an "oom" marker) into its working directory: keep them in the container's
+  const line = spawner?.available
+    ? await spawner.launch({ argv: [o.conmon, ...conmonArgs(o)], cwd: o.persistDir, stderrPath: f.stderr, fifoPath: join(o.persistDir, 'sync.fifo'), env: { _OCI_SYNCPIPE: '3' } }, timeoutMs)
+    : await readFirstLine(spawnFromNode(o, f.stderr), timeoutMs);
+  if (line === null) {
+    let stderr = '';
+    try { stderr = readFileSync(f.stderr, 'utf8').trim(); } catch { /* none */ }
+    return { error: `conmon exited without reporting: ${stderr || 'no output'}` };
+  }
+  const msg = JSON.parse(line) as { data: number; message?: string };
+  if (msg.data > 0) return { pid: msg.data };
+  return { error: (msg.message ?? `runtime create failed (${msg.data})`).trim() };
+}
+
+/** the first line on conmon's sync pipe, or null if it closed without one */
+async function readFirstLine(sync: Readable, timeoutMs: number): Promise<string | null> {
   try {
-    const line = await new Promise<string | null>((resolve, reject) => {
+    return await new Promise<string | null>((resolve, reject) => {
       let buf = '';
       const timer = setTimeout(() => reject(new Error(`conmon gave no answer within ${timeoutMs} ms`)), timeoutMs);
       sync.on('data', (d: Buffer) => {
@@ -80,17 +86,24 @@ export async function launchConmon(o: ConmonOptions, timeoutMs = 30_000): Promis
       });
       sync.on('end', () => { clearTimeout(timer); resolve(buf || null); });
       sync.on('error', (e) => { clearTimeout(timer); reject(e); });
-      child.on('error', (e) => { clearTimeout(timer); reject(e); });
     });
-    if (line === null) {
-      let stderr = '';
-      try { stderr = readFileSync(f.stderr, 'utf8').trim(); } catch { /* none */ }
-      return { error: `conmon exited without reporting: ${stderr || 'no output'}` };
-    }
-    const msg = JSON.parse(line) as { data: number; message?: string };
-    if (msg.data > 0) return { pid: msg.data };
-    return { error: (msg.message ?? `runtime create failed (${msg.data})`).trim() };
   } finally {
     sync.destroy();
   }
+}
+
+/** conmon as node's own child (without the spawn helper): its sync pipe is a pipe of ours */
+function spawnFromNode(o: ConmonOptions, stderrPath: string): Readable {
+  const errFd = openSync(stderrPath, 'w');
+  const child = spawn(o.conmon, conmonArgs(o), {
+    stdio: ['ignore', 'ignore', errFd, 'pipe'],
+    env: { ...process.env, _OCI_SYNCPIPE: '3' },
+    cwd: o.persistDir,
+    detached: true,
+  });
+  closeSync(errFd);
+  child.unref();
+  const sync = child.stdio[3] as Readable;
+  child.on('error', (e) => sync.destroy(e));
+  return sync;
 }

@@ -24,6 +24,7 @@ import { cuuidFor, Layout, type RuntimeMeta } from './layout.ts';
 import { OciCli, type OciState } from './oci-cli.ts';
 import { trialRun, versionOf } from './probe.ts';
 import { signalNumber } from './signals.ts';
+import { Spawner } from './spawner.ts';
 import { resolveCapabilities } from './spec/capabilities.ts';
 import type { OciProcess, OciSpec } from './spec/oci-types.ts';
 import { ociResources } from './spec/resources.ts';
@@ -54,6 +55,8 @@ export class LinuxRuntime implements RuntimeDriver {
   private socat?: string;
   private host?: HostFacts;
   private watcher?: ExitWatcher;
+  /** starts conmon without forking the daemon */
+  private readonly spawner = new Spawner();
   private probed?: ProbeReport;
 
   constructor(private readonly config: LinuxRuntimeConfig = {}, private readonly log: Logger = silent) {}
@@ -70,7 +73,7 @@ export class LinuxRuntime implements RuntimeDriver {
   }
 
   /** stops watching (tests drop an instance this way to play a daemon restart) */
-  dispose(): void { this.watcher?.stop(); }
+  dispose(): void { this.watcher?.stop(); this.spawner.close(); }
 
   async probe(): Promise<ProbeReport> {
     const layout = this.need();
@@ -155,7 +158,7 @@ export class LinuxRuntime implements RuntimeDriver {
         conmon: this.conmon!, runtime: this.cli!.binary, runtimeRoot: this.cli!.root, id, cuuid: cuuidFor(id), name: meta.name,
         bundle: paths.bundle, persistDir: paths.persist, exitDir: layout.exitDir, socketDir: layout.socketDir,
         logPath: meta.log.path, logSizeMax: meta.log.maxSize, tty: meta.tty, stdin: meta.openStdin,
-      }).catch((e: Error) => ({ pid: undefined, error: `conmon: ${e.message}` }));
+      }, this.spawner).catch((e: Error) => ({ pid: undefined, error: `conmon: ${e.message}` }));
       if (!sync.pid) {
         await this.cleanupFailedStart(id, paths.persist);
         throw startFailure(this.cli!.binary, sync.error ?? 'unknown error');

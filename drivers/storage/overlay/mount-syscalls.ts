@@ -4,9 +4,8 @@
 // instead (perl-base is Essential in Debian and Ubuntu; its syscall() passes strings as
 // pointers and numbers as integers). Where there is no perl or the syscall numbers of the
 // architecture are not known here, `available` is false and the caller uses mount(8).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { LineHelper } from '../../../kernel/process/line-helper.ts';
 
 /** syscall numbers by Node's process.arch */
 const SYSCALLS: Record<string, { mount: number; umount2: number }> = {
@@ -41,14 +40,16 @@ export class MountError extends Error {
 }
 
 export class MountSyscalls {
-  #child?: ChildProcess;
-  #pending: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   readonly #numbers = SYSCALLS[process.arch];
+  readonly #helper?: LineHelper;
 
-  constructor(private readonly perl = '/usr/bin/perl') {}
+  constructor(private readonly perl = '/usr/bin/perl') {
+    const n = this.#numbers;
+    if (n) this.#helper = new LineHelper('mount helper (perl)', perl, ['-e', PERL, String(n.mount), String(n.umount2)]);
+  }
 
   get available(): boolean {
-    return this.#numbers !== undefined && existsSync(this.perl);
+    return this.#helper !== undefined && existsSync(this.perl);
   }
 
   /** mount(2); relative paths in `data` resolve against `cwd`, as they would for mount(8) run there */
@@ -60,50 +61,16 @@ export class MountSyscalls {
     return this.#call(['U', target, String(flags)]);
   }
 
-  #call(fields: string[]): Promise<void> {
-    if (fields.some((f) => /[\t\n\0]/.test(f))) return Promise.reject(new Error('a mount argument holds a tab, newline or NUL'));
-    const child = this.#helper();
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ resolve, reject });
-      this.#holdOpen(true);
-      child.stdin!.write(`${fields.join('\t')}\n`);
-    });
-  }
-
-  #helper(): ChildProcess {
-    if (this.#child) return this.#child;
-    const n = this.#numbers!;
-    const child = spawn(this.perl, ['-e', PERL, String(n.mount), String(n.umount2)], { stdio: ['pipe', 'pipe', 'ignore'] });
-    this.#child = child;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const waiter = this.#pending.shift();
-      if (this.#pending.length === 0) this.#holdOpen(false);
-      if (!waiter) return;
-      if (line === '0') return waiter.resolve();
-      const [errno, message] = line.split('\t');
-      waiter.reject(new MountError(message || `errno ${errno}`, Number(errno)));
-    });
-    const gone = (why: string) => {
-      if (this.#child !== child) return;
-      this.#child = undefined;
-      for (const w of this.#pending.splice(0)) w.reject(new Error(`the mount helper (perl) ${why}`));
-    };
-    child.on('exit', (code, sig) => gone(`exited (${sig ?? code})`));
-    child.on('error', (e) => gone(`failed: ${e.message}`));
-    child.stdin!.on('error', () => { /* the exit handler reports it */ });
-    this.#holdOpen(false);
-    return child;
-  }
-
-  /** keeps the process alive only while a call is in flight (an idle helper never holds the daemon or a test open) */
-  #holdOpen(on: boolean): void {
-    const c = this.#child;
-    if (!c) return;
-    for (const h of [c, c.stdin, c.stdout] as Array<{ ref?: () => void; unref?: () => void } | null>) (on ? h?.ref : h?.unref)?.call(h);
+  async #call(fields: string[]): Promise<void> {
+    if (!this.#helper) throw new Error(`no mount syscall numbers for ${process.arch}`);
+    if (fields.some((f) => /[\t\n\0]/.test(f))) throw new Error('a mount argument holds a tab, newline or NUL');
+    const line = await this.#helper.ask(fields.join('\t'));
+    if (line === '0') return;
+    const [errno, message] = line.split('\t');
+    throw new MountError(message || `errno ${errno}`, Number(errno));
   }
 
   close(): void {
-    this.#child?.stdin?.end();
-    this.#child = undefined;
+    this.#helper?.close();
   }
 }
