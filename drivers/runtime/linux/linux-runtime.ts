@@ -421,14 +421,10 @@ export class LinuxRuntime implements RuntimeDriver {
    * every exit; false (the caller then runs `runc delete -f`) if a cgroup stays busy.
    */
   private async forgetStopped(id: string): Promise<boolean> {
-    for (let i = 0; i < 10; i++) {
-      if (removeCgroups(id).length === 0) {
-        rmSync(join(this.cli!.root, id), { recursive: true, force: true });
-        return true;
-      }
-      await new Promise((r) => setTimeout(r, 10)); // the namespace's last processes are still being reaped
-    }
-    return false;
+    // a busy cgroup: the namespace's last processes are still being reaped
+    if (!(await waitFor(() => removeCgroups(id).length === 0, 100))) return false;
+    rmSync(join(this.cli!.root, id), { recursive: true, force: true });
+    return true;
   }
 
   private async expectStatus(id: string, want: string, message: (actual: string) => string): Promise<void> {
@@ -503,12 +499,21 @@ export class LinuxRuntime implements RuntimeDriver {
   private async stopConmon(id: string, persist: string): Promise<void> {
     const pid = conmonPid(persist);
     if (!pid || !conmonAlive(id, persist)) return;
-    for (let i = 0; i < 40 && conmonAlive(id, persist); i++) await new Promise((r) => setTimeout(r, 25));
-    if (!conmonAlive(id, persist)) return;
+    // after an exit conmon is usually gone within a few ms (it writes the exit files, then ends)
+    if (await waitFor(() => !conmonAlive(id, persist), 1000)) return;
     try { process.kill(pid, 'SIGTERM'); } catch { return; }
-    for (let i = 0; i < 40 && conmonAlive(id, persist); i++) await new Promise((r) => setTimeout(r, 50));
-    if (conmonAlive(id, persist)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    if (!(await waitFor(() => !conmonAlive(id, persist), 2000))) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   }
+}
+
+/** polls `done` with growing pauses (1 ms, doubling up to 25 ms) for up to `ms`; whether it came true */
+async function waitFor(done: () => boolean, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (let pause = 1; Date.now() < until; pause = Math.min(pause * 2, 25)) {
+    if (done()) return true;
+    await new Promise((r) => setTimeout(r, pause));
+  }
+  return done();
 }
 
 function conmonPid(persist: string): number | undefined {
