@@ -25,43 +25,54 @@ const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 10_000);
  * image (Docker's seccomp profile, capabilities, masked paths, bind mounts, cgroups), each run
  * in a cgroup of its own: the floor for exactly the container the engine starts.
  */
-export function runcFloor(runs = RUNS, berthSpec?: { config: any; files: Record<string, string> }): number[] {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-runc-'));
+export function runcFloor(runs = RUNS, berthSpec?: BerthSpec): number[] {
+  const floor = runcRunner(berthSpec);
   try {
-    const bundle = join(dir, 'bundle');
-    mkdirSync(join(bundle, 'rootfs'), { recursive: true });
-    writeBusyboxRootfs(join(bundle, 'rootfs'));
-    let spec: any;
-    if (berthSpec) {
-      spec = structuredClone(berthSpec.config);
-      spec.root.path = 'rootfs';
-      for (const m of spec.mounts) {
-        if (m.type === 'bind' && berthSpec.files[m.source] !== undefined) {
-          const copy = join(dir, m.destination.replaceAll('/', '_'));
-          writeFileSync(copy, berthSpec.files[m.source]);
-          m.source = copy;
-        }
+    return Array.from({ length: runs }, () => floor.run());
+  } finally {
+    floor.dispose();
+  }
+}
+
+type BerthSpec = { config: any; files: Record<string, string> };
+
+/** a prepared bundle (see runcFloor) and a function timing one `runc run` of it, in ms */
+function runcRunner(berthSpec?: BerthSpec): { run: () => number; dispose: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-runc-'));
+  const bundle = join(dir, 'bundle');
+  mkdirSync(join(bundle, 'rootfs'), { recursive: true });
+  writeBusyboxRootfs(join(bundle, 'rootfs'));
+  let spec: any;
+  if (berthSpec) {
+    spec = structuredClone(berthSpec.config);
+    spec.root.path = 'rootfs';
+    for (const m of spec.mounts) {
+      if (m.type === 'bind' && berthSpec.files[m.source] !== undefined) {
+        const copy = join(dir, m.destination.replaceAll('/', '_'));
+        writeFileSync(copy, berthSpec.files[m.source]);
+        m.source = copy;
       }
-    } else {
-      execFileSync('runc', ['spec', '--bundle', bundle]);
-      spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
     }
-    spec.process.terminal = false;
-    spec.process.args = ['/bin/true'];
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const id = `berth-bench-${process.pid}-${i}`;
+  } else {
+    execFileSync('runc', ['spec', '--bundle', bundle]);
+    spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+  }
+  spec.process.terminal = false;
+  spec.process.args = ['/bin/true'];
+  let i = 0;
+  return {
+    run: () => {
+      const id = `berth-bench-${process.pid}-${i++}`;
       if (berthSpec) spec.linux.cgroupsPath = `/berth/${id}`;
       writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
       const t = performance.now();
       const r = spawnSync('runc', ['--root', join(dir, 'state'), 'run', '--bundle', bundle, id], { stdio: 'ignore' });
-      times.push(performance.now() - t);
+      const ms = performance.now() - t;
       if (r.status !== 0) throw new Error(`runc run failed with ${r.status}`);
-    }
-    return times;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+      return ms;
+    },
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** the config.json Berth wrote for a running container, and the files its bind mounts name */
@@ -95,13 +106,21 @@ function conmonPids(root: string): number[] {
 }
 
 export default async function run(): Promise<void> {
-  note(`lifecycle: ${RUNS} runs of \`true\` through runc run (floor) and through the engine`);
-  const floor = runcFloor();
+  note(`lifecycle: ${RUNS} runs of \`true\` through the engine, each followed by runc run of the same bundle and of runc spec's default (interleaved, so all three see the same machine)`);
   const { root, daemon } = await realDaemon(undefined, testConfig());
+  const floors: Array<{ run: () => number; dispose: () => void }> = [];
   try {
     await importBusybox(daemon);
     const e = daemon.engine;
-    const times: number[] = [];
+    // the container's own bundle, to be run by runc alone
+    const probe = await e.createContainer({ config: { Image: 'busybox', Cmd: ['sleep', '60'] }, hostConfig: { NetworkMode: 'none' } }, meta());
+    await e.startContainer(probe.id, meta());
+    const spec = capturedSpec(root, probe.id);
+    await e.removeContainer(probe.id, { force: true }, meta());
+    const same = runcRunner(spec);
+    const plain = runcRunner();
+    floors.push(same, plain);
+    const times: number[] = [], sameFloor: number[] = [], floor: number[] = [];
     for (let i = 0; i < RUNS + 2; i++) {
       const t = performance.now();
       const { id } = await e.createContainer({ config: { Image: 'busybox', Cmd: ['true'] }, hostConfig: { NetworkMode: 'none' } }, meta());
@@ -109,23 +128,22 @@ export default async function run(): Promise<void> {
       await e.startContainer(id, meta());
       const r = await exited;
       await e.removeContainer(id, { force: true }, meta());
+      const ms = performance.now() - t;
       if (r.StatusCode !== 0) throw new Error(`true exited ${r.StatusCode}`);
-      if (i >= 2) times.push(performance.now() - t); // two warm-up runs
+      const [s, p] = [same.run(), plain.run()];
+      if (i < 2) continue; // two warm-up rounds
+      times.push(ms);
+      sameFloor.push(s);
+      floor.push(p);
     }
-    // the same container's own bundle, run by runc alone
-    const probe = await e.createContainer({ config: { Image: 'busybox', Cmd: ['sleep', '60'] }, hostConfig: { NetworkMode: 'none' } }, meta());
-    await e.startContainer(probe.id, meta());
-    const spec = capturedSpec(root, probe.id);
-    await e.removeContainer(probe.id, { force: true }, meta());
-    const sameFloor = runcFloor(RUNS, spec);
     note(`lifecycle: runc run of runc spec's default bundle ${median(floor).toFixed(1)} ms; of Berth's own bundle for this container (seccomp etc.) ${median(sameFloor).toFixed(1)} ms`);
     report({ bench: 'lifecycle', metric: 'run-true', value: median(times), unit: 'ms', peer: "runc run of Berth's bundle", peerValue: median(sameFloor) });
     report({ bench: 'lifecycle', metric: 'run-true-vs-default-spec', value: median(times), unit: 'ms', peer: 'runc run of `runc spec` default bundle', peerValue: median(floor) });
-
   } finally {
+    for (const f of floors) f.dispose();
     await destroy(daemon, root);
   }
-  await idleContainers();
+  if (IDLE > 0) await idleContainers();
 }
 
 /**

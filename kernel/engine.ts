@@ -180,11 +180,13 @@ export class Engine {
         const diffIds = await this.ensureLayers(img.descriptor, storage);
         const { rootfs } = await storage.prepare(c.id, diffIds);
         undo.push(() => storage.unmount(c.id));
-        if (c.rootfs !== rootfs) await this.record(c, CE['rootfs-prepared'], { rootfs, storage: c.storage }, meta);
+        // the mount is recorded while the rest is prepared; durable before the runtime starts anything
+        const recorded = c.rootfs !== rootfs ? this.record(c, CE['rootfs-prepared'], { rootfs, storage: c.storage }, meta) : undefined;
+        recorded?.catch(() => { /* awaited below */ });
         const volumePaths = await this.volumes.mountAll(c, rootfs, meta);
         undo.push(() => this.volumes.unmountAll(c, meta));
         this.log.debug(`start ${id}: rootfs and volumes ready`);
-        return { rootfs, volumePaths };
+        return { rootfs, volumePaths, recorded };
       })();
       const network = this.networking.setUp(c, meta).then((net) => {
         undo.push(() => this.networking.tearDown(c, meta));
@@ -194,7 +196,7 @@ export class Engine {
       const [fsDone, netDone] = await Promise.allSettled([files, network]);
       if (fsDone.status === 'rejected') throw fsDone.reason;
       if (netDone.status === 'rejected') throw netDone.reason;
-      const { rootfs, volumePaths } = fsDone.value;
+      const { rootfs, volumePaths, recorded } = fsDone.value;
       const net = netDone.value;
       const runtime = this.runtimeFor(c);
       const spec = buildRuntimeSpec({
@@ -205,6 +207,7 @@ export class Engine {
       this.log.debug(`start ${id}: creating in ${c.runtime}`);
       await runtime.create(spec);
       undo.push(() => runtime.delete(c.id, { force: true }));
+      await recorded;
       this.log.debug(`start ${id}: created, starting`);
       // the moment the runtime was asked to run the entrypoint: a fast process can exit before
       // the runtime's own clock reading after `start`, and StartedAt must not follow FinishedAt
@@ -383,10 +386,14 @@ export class Engine {
 
   private async releaseForRemoval(c: ContainerRecord, meta: CommandMeta): Promise<void> {
     if (c.startedNano || c.pid) await this.runtimeFor(c).delete(c.id, { force: true }).catch(() => undefined);
-    await this.networking.tearDown(c, meta);
-    await this.volumes.unmountAll(c, meta);
-    await this.storageFor(c).remove(c.id);
-    await rm(this.containerDir(c.id), { recursive: true, force: true });
+    // with the runtime done, the rest does not depend on each other: side by side
+    const steps = await Promise.allSettled([
+      this.networking.tearDown(c, meta),
+      this.volumes.unmountAll(c, meta).then(() => this.storageFor(c).remove(c.id)),
+      rm(this.containerDir(c.id), { recursive: true, force: true }),
+    ]);
+    const failed = steps.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   // ---- exec ----------------------------------------------------------------------------

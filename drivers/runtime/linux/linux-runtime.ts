@@ -2,6 +2,7 @@
 // container. Everything needed to find a container again lives on disk (see layout.ts), so
 // berthd can die and come back while containers run.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, openSync, closeSync, writeSync, constants as fsc, readlinkSync, renameSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import { filter, type Observable } from 'rxjs';
@@ -223,11 +224,10 @@ export class LinuxRuntime implements RuntimeDriver {
     }
     await this.stopConmon(id, paths.persist);
     removeCgroups(id);
-    this.clearExit(id, paths.persist);
-    for (const f of readdirSafe(paths.dir).filter((f) => f.startsWith('exec-'))) rmSync(join(paths.dir, f), { force: true });
-    rmSync(paths.bundle, { recursive: true, force: true });
-    rmSync(paths.persist, { recursive: true, force: true });
-    rmSync(paths.meta, { force: true });
+    // side by side (each unlink waits on the disk); the index link last: it says the container exists
+    const files = [layout.exitFile(id), join(layout.socketDir, cuuidFor(id)), paths.bundle, paths.persist, paths.meta];
+    for (const f of readdirSafe(paths.dir).filter((f) => f.startsWith('exec-'))) files.push(join(paths.dir, f));
+    await Promise.all(files.map((p) => rm(p, { recursive: true, force: true })));
     rmSync(link, { force: true });
     this.watcher!.unmute(id);
   }
@@ -423,7 +423,7 @@ export class LinuxRuntime implements RuntimeDriver {
   private async forgetStopped(id: string): Promise<boolean> {
     // a busy cgroup: the namespace's last processes are still being reaped
     if (!(await waitFor(() => removeCgroups(id).length === 0, 100))) return false;
-    rmSync(join(this.cli!.root, id), { recursive: true, force: true });
+    await rm(join(this.cli!.root, id), { recursive: true, force: true });
     return true;
   }
 
