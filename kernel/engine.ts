@@ -1,6 +1,7 @@
 // The engine: the command pipeline plus the effects that carry decisions out through the
 // drivers chosen for each object, and the observations that come back from them.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { Trash } from './fs/trash.ts';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { filter, firstValueFrom, merge, Subscription } from 'rxjs';
@@ -62,6 +63,8 @@ export class Engine {
   /** per-container release after an exit in flight: a new start waits for it */
   private readonly releasing = new Map<string, Promise<unknown>>();
   private closed = false;
+  /** removed containers' dirs (logs can be large) are deleted in the background */
+  private readonly trash: Trash;
 
   constructor(readonly deps: EngineDeps) {
     this.world = deps.world ?? emptyWorld();
@@ -69,6 +72,7 @@ export class Engine {
     this.networking = new ContainerNetworking(this);
     this.volumes = new ContainerVolumes(this);
     this.imageCommands = new ImageCommands(this);
+    this.trash = new Trash(join(deps.root, 'trash'), (m) => deps.log.warn(m));
   }
 
   get log(): Logger { return this.deps.log; }
@@ -89,6 +93,7 @@ export class Engine {
     this.closed = true;
     this.subs.unsubscribe();
     for (const s of this.execSessions.values()) s.close();
+    await this.trash.drained();
   }
 
   // ---- lookups -------------------------------------------------------------------------
@@ -390,7 +395,7 @@ export class Engine {
     const steps = await Promise.allSettled([
       this.networking.tearDown(c, meta),
       this.volumes.unmountAll(c, meta).then(() => this.storageFor(c).remove(c.id)),
-      rm(this.containerDir(c.id), { recursive: true, force: true }),
+      this.trash.discard(this.containerDir(c.id)),
     ]);
     const failed = steps.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;

@@ -1,11 +1,12 @@
 // What the overlay and vfs drivers share: the layer store under <state>/layers, per-key locks,
 // container dirs under <state>/containers/<id>, and the layer half of the StorageDriver contract.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { conflict, type DriverPaths } from '../../../kernel/contracts/common.ts';
 import type { Logger } from '../../../kernel/contracts/plugin.ts';
 import type { LayerInfo } from '../../../kernel/contracts/storage.ts';
+import { Trash } from '../../../kernel/fs/trash.ts';
 import { containersUsing } from './container-record.ts';
 import { checkContainerId } from './entry-path.ts';
 import { KeyedLock } from './keyed-lock.ts';
@@ -26,6 +27,21 @@ export abstract class LayeredStorage {
     this.store = new LayerStore(join(paths.state, 'layers'), this.style, this.log);
     this.store.init();
     mkdirSync(join(paths.state, 'containers'), { recursive: true });
+    this.trash ??= new Trash(join(paths.state, 'trash'), (m) => this.log?.warn(m));
+  }
+
+  /** where removed container trees go to be deleted in the background */
+  protected trash?: Trash;
+
+  /** Deleted container trees are gone before the daemon closes. */
+  async close(): Promise<void> {
+    await this.trash?.drained();
+  }
+
+  /** the container's tree leaves its path at once; its files are deleted in the background */
+  protected async discardContainerDir(id: string): Promise<void> {
+    if (this.trash) await this.trash.discard(this.containerDir(id));
+    else rmSync(this.containerDir(id), { recursive: true, force: true });
   }
 
   protected get state(): string {

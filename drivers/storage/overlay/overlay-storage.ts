@@ -101,7 +101,7 @@ export class OverlayStorage extends LayeredStorage implements StorageDriver {
       const d = this.dirs(containerId);
       await unmountPath(d.merged);
       if (isMountPoint(d.merged)) throw new Error(`cannot remove container ${containerId}: ${d.merged} is still mounted`);
-      rmSync(d.dir, { recursive: true, force: true });
+      await this.discardContainerDir(containerId);
     });
   }
 

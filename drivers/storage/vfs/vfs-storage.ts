@@ -69,7 +69,7 @@ export class VfsStorage extends LayeredStorage implements StorageDriver {
   }
 
   remove(containerId: string): Promise<void> {
-    return this.lock.run(`container:${containerId}`, async () => rmSync(this.dirs(containerId).dir, { recursive: true, force: true }));
+    return this.lock.run(`container:${containerId}`, () => this.discardContainerDir(containerId));
   }
 
   async isMounted(containerId: string): Promise<boolean> {
