@@ -195,6 +195,7 @@ export function runtimeSuite(name: string, makeDriver: MakeDriver, opts: Runtime
     }
     sub?.unsubscribe();
     drop(driver);
+    await (driver as { close?: () => Promise<void> }).close?.(); // background deletions end before the root goes
     rmSync(base, { recursive: true, force: true });
     finished = true;
     assert.equal(left, [], 'resources left behind after delete');

@@ -1,5 +1,6 @@
 // Where a container's cgroups live (cgroupfs style, /berth/<id>) on cgroup v1, hybrid and v2
 // hosts, and what they say: stats, OOM kills. Removing them after a failed start or a delete.
+import { rmdir } from 'node:fs/promises';
 import { existsSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupsPathFor } from './spec/spec.ts';
@@ -37,6 +38,13 @@ export function cgroupDirs(id: string, layout = cgroupLayout()): string[] {
   const dirs = new Set([...layout.v1.values()].map((mp) => join(mp, rel)));
   if (layout.v2) dirs.add(join(layout.v2, rel));
   return [...dirs];
+}
+
+/** removeCgroups without blocking the event loop: the rmdirs side by side on the pool */
+export async function removeCgroupsAsync(id: string): Promise<string[]> {
+  const dirs = cgroupDirs(id);
+  const gone = await Promise.all(dirs.map((d) => rmdir(d).then(() => true, (e: NodeJS.ErrnoException) => e.code === 'ENOENT')));
+  return dirs.filter((_, i) => !gone[i]);
 }
 
 /** rmdir each leftover cgroup (they must be empty of processes). */

@@ -76,6 +76,7 @@ test.after(async () => {
   for (const id of ids) await rt.delete(id, { force: true }).catch(() => undefined);
   sub?.unsubscribe();
   rt.dispose();
+  await rt.close();
   rmSync(base, { recursive: true, force: true });
   for (const id of ids) assert.equal(cgroupDirs(id).filter(existsSync), []);
 });

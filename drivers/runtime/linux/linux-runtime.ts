@@ -15,7 +15,7 @@ import type { Logger } from '../../../kernel/contracts/plugin.ts';
 import { nowNano } from '../../../kernel/logs/index.ts';
 import { startAttach } from './attach-session.ts';
 import { findBinary } from './binaries.ts';
-import { cgroupLayout, oomKillCount, parseNetDev, readCgroupStats, removeCgroups, systemCpuNs } from './cgroups.ts';
+import { cgroupLayout, oomKillCount, parseNetDev, readCgroupStats, removeCgroups, removeCgroupsAsync, systemCpuNs } from './cgroups.ts';
 import { conmonFiles, launchConmon } from './conmon.ts';
 import { startExec } from './exec-session.ts';
 import { execFifoPath, processRunning, startThroughExecFifo } from './exec-fifo.ts';
@@ -26,6 +26,7 @@ import { OciCli, type OciState } from './oci-cli.ts';
 import { trialRun, versionOf } from './probe.ts';
 import { signalNumber } from './signals.ts';
 import { Spawner } from './spawner.ts';
+import { Trash } from '../../../kernel/fs/trash.ts';
 import { resolveCapabilities } from './spec/capabilities.ts';
 import type { OciProcess, OciSpec } from './spec/oci-types.ts';
 import { ociResources } from './spec/resources.ts';
@@ -71,6 +72,14 @@ export class LinuxRuntime implements RuntimeDriver {
     for (const d of [paths.state, paths.run, this.layout.exitDir, this.layout.indexDir, this.layout.socketDir, this.layout.runtimeRoot]) mkdirSync(d, { recursive: true });
     this.watcher = new ExitWatcher(this.layout.exitDir, (id) => this.observeExit(id));
     this.watcher.start();
+    this.trash ??= new Trash(join(paths.state, 'trash'), (m) => this.log.warn(m));
+  }
+
+  /** a deleted container's bundle and conmon files, deleted in the background */
+  private trash?: Trash;
+
+  async close(): Promise<void> {
+    await this.trash?.drained();
   }
 
   /** stops watching (tests drop an instance this way to play a daemon restart) */
@@ -223,11 +232,15 @@ export class LinuxRuntime implements RuntimeDriver {
       if (st.status !== 'stopped' || !readMeta(paths.meta)?.ownPidNamespace || !(await this.forgetStopped(id))) await this.cli!.run(['delete', '-f', id]);
     }
     await this.stopConmon(id, paths.persist);
-    removeCgroups(id);
-    // side by side (each unlink waits on the disk); the index link last: it says the container exists
-    const files = [layout.exitFile(id), join(layout.socketDir, cuuidFor(id)), paths.bundle, paths.persist, paths.meta];
+    await removeCgroupsAsync(id);
+    // side by side (each unlink waits on the disk), the two trees renamed away; the index
+    // link last: it says the container exists
+    const files = [layout.exitFile(id), join(layout.socketDir, cuuidFor(id)), paths.meta];
     for (const f of readdirSafe(paths.dir).filter((f) => f.startsWith('exec-'))) files.push(join(paths.dir, f));
-    await Promise.all(files.map((p) => rm(p, { recursive: true, force: true })));
+    await Promise.all([
+      ...files.map((p) => rm(p, { recursive: true, force: true })),
+      ...[paths.bundle, paths.persist].map((p) => this.trash ? this.trash.discard(p) : rm(p, { recursive: true, force: true })),
+    ]);
     rmSync(link, { force: true });
     this.watcher!.unmute(id);
   }
@@ -422,7 +435,7 @@ export class LinuxRuntime implements RuntimeDriver {
    */
   private async forgetStopped(id: string): Promise<boolean> {
     // a busy cgroup: the namespace's last processes are still being reaped
-    if (!(await waitFor(() => removeCgroups(id).length === 0, 100))) return false;
+    if (!(await waitFor(async () => (await removeCgroupsAsync(id)).length === 0, 100))) return false;
     await rm(join(this.cli!.root, id), { recursive: true, force: true });
     return true;
   }
@@ -507,10 +520,10 @@ export class LinuxRuntime implements RuntimeDriver {
 }
 
 /** polls `done` with growing pauses (1 ms, doubling up to 25 ms) for up to `ms`; whether it came true */
-async function waitFor(done: () => boolean, ms: number): Promise<boolean> {
+async function waitFor(done: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   for (let pause = 1; Date.now() < until; pause = Math.min(pause * 2, 25)) {
-    if (done()) return true;
+    if (await done()) return true;
     await new Promise((r) => setTimeout(r, pause));
   }
   return done();
