@@ -227,12 +227,14 @@ export class LinuxRuntime implements RuntimeDriver {
       throw conflict(`cannot remove container ${id}: container is ${st.status}: stop the container before removing or force remove`);
     }
     this.watcher!.mute(id);
+    let cgroupsGone = false;
     if (st) {
       if (st.status === 'paused') await this.cli!.run(['kill', id, '9']).then(() => this.cli!.run(['resume', id]));
-      if (st.status !== 'stopped' || !readMeta(paths.meta)?.ownPidNamespace || !(await this.forgetStopped(id))) await this.cli!.run(['delete', '-f', id]);
+      cgroupsGone = st.status === 'stopped' && !!readMeta(paths.meta)?.ownPidNamespace && (await this.forgetStopped(id));
+      if (!cgroupsGone) await this.cli!.run(['delete', '-f', id]);
     }
     await this.stopConmon(id, paths.persist);
-    await removeCgroupsAsync(id);
+    if (!cgroupsGone) await removeCgroupsAsync(id);
     // side by side (each unlink waits on the disk), the two trees renamed away; the index
     // link last: it says the container exists
     const files = [layout.exitFile(id), join(layout.socketDir, cuuidFor(id)), paths.meta];
