@@ -92,31 +92,21 @@ const rssKb = (pid: number) => procKb(pid, 'status', 'VmRSS');
 /** proportional set size: shared pages (conmon's glib, node's binary) split among the processes mapping them */
 const pssKb = (pid: number) => procKb(pid, 'smaps_rollup', 'Pss');
 
-/** the direct children of `parent` */
-function childPids(parent: number): number[] {
+/** pids whose /proc/<pid>/<file> satisfies `match` (processes gone meanwhile are skipped) */
+function pidsWhere(file: 'stat' | 'cmdline', match: (text: string) => boolean): number[] {
   const out: number[] = [];
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) out.push(Number(p));
-    } catch { /* gone */ }
+    try { if (match(readFileSync(`/proc/${p}/${file}`, 'utf8'))) out.push(Number(p)); } catch { /* gone */ }
   }
   return out;
 }
 
+/** the direct children of `parent` (the field after the state in /proc/<pid>/stat) */
+const childPids = (parent: number) => pidsWhere('stat', (stat) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent);
+
 /** conmon processes whose command line names this root */
-function conmonPids(root: string): number[] {
-  const out: number[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.startsWith('conmon') || cmd.includes('/conmon\0')) { if (cmd.includes(root)) out.push(Number(p)); }
-    } catch { /* gone */ }
-  }
-  return out;
-}
+const conmonPids = (root: string) => pidsWhere('cmdline', (cmd) => (cmd.startsWith('conmon') || cmd.includes('/conmon\0')) && cmd.includes(root));
 
 export default async function run(): Promise<void> {
   note(`lifecycle: ${RUNS} runs of \`true\` through the engine, each followed by runc run of the same bundle and of runc spec's default (interleaved, so all three see the same machine)`);
