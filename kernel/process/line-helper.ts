@@ -1,22 +1,25 @@
 // A long-lived helper process that answers each request line with one line, in order.
 // Drivers use it for what node cannot do cheaply itself (system calls it has no binding
 // for, forking without copying the daemon's page tables). It starts on first use, is
-// started again after it dies (the calls in flight fail), and holds the event loop open
-// only while a call is in flight, so an idle helper never keeps a daemon or test alive.
+// started again after it dies (the calls in flight fail), holds the event loop open only
+// while a call is in flight, so an idle helper never keeps a daemon or test alive, and ends
+// after a while without calls (its few MB come back; the next call starts it again).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 export class LineHelper {
   #child?: ChildProcess;
   #pending: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> = [];
+  #idle?: NodeJS.Timeout;
 
   /** `name` says in errors which helper failed */
-  constructor(private readonly name: string, private readonly command: string, private readonly args: string[]) {}
+  constructor(private readonly name: string, private readonly command: string, private readonly args: string[], private readonly idleMs = 30_000) {}
 
   /** one request (no newline in it) and its answer */
   ask(line: string): Promise<string> {
     if (line.includes('\n')) return Promise.reject(new Error(`a request to the ${this.name} holds a newline`));
     const child = this.#helper();
+    clearTimeout(this.#idle);
     return new Promise((resolve, reject) => {
       this.#pending.push({ resolve, reject });
       this.#holdOpen(true);
@@ -30,7 +33,10 @@ export class LineHelper {
     this.#child = child;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const waiter = this.#pending.shift();
-      if (this.#pending.length === 0) this.#holdOpen(false);
+      if (this.#pending.length === 0) {
+        this.#holdOpen(false);
+        this.#idle = setTimeout(() => { if (this.#child === child && this.#pending.length === 0) this.close(); }, this.idleMs).unref();
+      }
       waiter?.resolve(line);
     });
     const gone = (why: string) => {
@@ -51,8 +57,12 @@ export class LineHelper {
     for (const h of [c, c.stdin, c.stdout] as Array<{ ref?: () => void; unref?: () => void } | null>) (on ? h?.ref : h?.unref)?.call(h);
   }
 
+  /** the helper's pid while it runs */
+  get pid(): number | undefined { return this.#child?.pid; }
+
   /** ends the helper (it exits at end of input); a later call starts a new one */
   close(): void {
+    clearTimeout(this.#idle);
     this.#child?.stdin?.end();
     this.#child = undefined;
   }
