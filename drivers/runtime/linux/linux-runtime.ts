@@ -227,24 +227,34 @@ export class LinuxRuntime implements RuntimeDriver {
       throw conflict(`cannot remove container ${id}: container is ${st.status}: stop the container before removing or force remove`);
     }
     this.watcher!.mute(id);
-    let cgroupsGone = false;
-    if (st) {
-      if (st.status === 'paused') await this.cli!.run(['kill', id, '9']).then(() => this.cli!.run(['resume', id]));
-      cgroupsGone = st.status === 'stopped' && !!readMeta(paths.meta)?.ownPidNamespace && (await this.forgetStopped(id));
-      if (!cgroupsGone) await this.cli!.run(['delete', '-f', id]);
-    }
-    await this.stopConmon(id, paths.persist);
-    if (!cgroupsGone) await removeCgroupsAsync(id);
-    // side by side (each unlink waits on the disk), the two trees renamed away; the index
-    // link last: it says the container exists
+    const ownPidNamespace = !!readMeta(paths.meta)?.ownPidNamespace;
+    // the runtime's side (runc state, cgroups) and ours (conmon's end, our files) side by
+    // side; the index link last: it says the container exists
+    await Promise.all([
+      this.forgetRuntimeState(id, st, ownPidNamespace),
+      this.stopConmon(id, paths.persist).then(() => this.removeFiles(id, paths)),
+    ]);
+    rmSync(link, { force: true });
+    this.watcher!.unmute(id);
+  }
+
+  /** runc's record and the cgroups of a container being deleted (killed first if it runs) */
+  private async forgetRuntimeState(id: string, st: Pick<OciState, 'status'> | null, ownPidNamespace: boolean): Promise<void> {
+    if (st?.status === 'paused') await this.cli!.run(['kill', id, '9']).then(() => this.cli!.run(['resume', id]));
+    if (st?.status === 'stopped' && ownPidNamespace && (await this.forgetStopped(id))) return;
+    if (st) await this.cli!.run(['delete', '-f', id]);
+    await removeCgroupsAsync(id);
+  }
+
+  /** the bundle and conmon's files (renamed away, deleted in the background), the exit file, the attach link */
+  private async removeFiles(id: string, paths: ReturnType<Layout['container']>): Promise<void> {
+    const layout = this.need();
     const files = [layout.exitFile(id), join(layout.socketDir, cuuidFor(id)), paths.meta];
     for (const f of readdirSafe(paths.dir).filter((f) => f.startsWith('exec-'))) files.push(join(paths.dir, f));
     await Promise.all([
       ...files.map((p) => rm(p, { recursive: true, force: true })),
       ...[paths.bundle, paths.persist].map((p) => this.trash ? this.trash.discard(p) : rm(p, { recursive: true, force: true })),
     ]);
-    rmSync(link, { force: true });
-    this.watcher!.unmute(id);
   }
 
   async state(id: string): Promise<RuntimeState> {
