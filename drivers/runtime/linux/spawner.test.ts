@@ -43,4 +43,8 @@ test('arguments that would break the line protocol are refused', async () => {
   assert.match(err.message, /tab, newline/);
 });
 
+test('without perl it is unavailable (the runtime then spawns conmon from node)', () => {
+  assert.not.ok(new Spawner('/nonexistent/berth/perl').available);
+});
+
 test.run();

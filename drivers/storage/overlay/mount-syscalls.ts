@@ -6,12 +6,7 @@
 // architecture are not known here, `available` is false and the caller uses mount(8).
 import { existsSync } from 'node:fs';
 import { LineHelper } from '../../../kernel/process/line-helper.ts';
-
-/** syscall numbers by Node's process.arch */
-const SYSCALLS: Record<string, { mount: number; umount2: number }> = {
-  x64: { mount: 165, umount2: 166 },
-  arm64: { mount: 40, umount2: 39 },
-};
+import { syscallNumbers } from '../../../kernel/process/linux-syscalls.ts';
 
 export const MNT_DETACH = 2;
 
@@ -40,7 +35,7 @@ export class MountError extends Error {
 }
 
 export class MountSyscalls {
-  readonly #numbers = SYSCALLS[process.arch];
+  readonly #numbers = syscallNumbers();
   readonly #helper?: LineHelper;
 
   constructor(private readonly perl = '/usr/bin/perl') {
