@@ -35,6 +35,7 @@ export async function mountOverlay(m: OverlayMount): Promise<void> {
         return await syscalls.mount({ cwd: m.cwd, source: 'overlay', target: m.target, type: 'overlay', data: options });
       } catch (e) {
         if (e instanceof MountError) throw e; // the kernel refused; otherwise the helper failed: mount(8)
+        if (isMountPoint(m.target)) return; // it died after the mount was made: not a second one on top
       }
     }
     await run('mount', ['-t', 'overlay', 'overlay', '-o', options, m.target], { cwd: m.cwd });
