@@ -57,6 +57,9 @@ export class LineHelper {
     for (const h of [c, c.stdin, c.stdout] as Array<{ ref?: () => void; unref?: () => void } | null>) (on ? h?.ref : h?.unref)?.call(h);
   }
 
+  /** calls waiting for their answer */
+  get inFlight(): number { return this.#pending.length; }
+
   /** the helper's pid while it runs */
   get pid(): number | undefined { return this.#child?.pid; }
 

@@ -2,10 +2,23 @@
 // which command failed and what it printed.
 import { execFile } from 'node:child_process';
 import { BerthError } from '../../../kernel/contracts/common.ts';
+import { CommandRunner } from '../../../kernel/process/command-runner.ts';
 
 export interface RunResult { stdout: string; stderr: string }
 
-export function run(cmd: string, args: readonly string[], input?: string): Promise<RunResult> {
+// most commands go through a small perl helper: node would fork the whole daemon for each
+const runner = new CommandRunner();
+
+export async function run(cmd: string, args: readonly string[], input?: string): Promise<RunResult> {
+  if (runner.accepts([cmd, ...args], input)) {
+    const r = await runner.run(cmd, args, input);
+    if (r.code !== 0) throw new BerthError(`${cmd} ${args.join(' ')}: ${(r.stderr || r.stdout || `exit code ${r.code}`).trim()}`, 500, 'internal');
+    return { stdout: r.stdout, stderr: r.stderr };
+  }
+  return spawnRun(cmd, args, input);
+}
+
+function spawnRun(cmd: string, args: readonly string[], input?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, args as string[], { encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       if (err) {
