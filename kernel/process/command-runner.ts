@@ -89,3 +89,6 @@ export class CommandRunner {
     for (const h of this.#helpers) h.close();
   }
 }
+
+/** one pool for the whole daemon: the network drivers' commands, the API's peer lookups */
+export const sharedCommandRunner = new CommandRunner();

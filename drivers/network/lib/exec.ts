@@ -2,12 +2,12 @@
 // which command failed and what it printed.
 import { execFile } from 'node:child_process';
 import { BerthError } from '../../../kernel/contracts/common.ts';
-import { CommandRunner } from '../../../kernel/process/command-runner.ts';
+import { sharedCommandRunner } from '../../../kernel/process/command-runner.ts';
 
 export interface RunResult { stdout: string; stderr: string }
 
 // most commands go through a small perl helper: node would fork the whole daemon for each
-const runner = new CommandRunner();
+const runner = sharedCommandRunner;
 
 export async function run(cmd: string, args: readonly string[], input?: string): Promise<RunResult> {
   if (runner.accepts([cmd, ...args], input)) {
