@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CommandRunner } from './command-runner.ts';
+import { CommandRunner, runCommand } from './command-runner.ts';
 
 const test = suite('kernel: command runner');
 const r = new CommandRunner();
@@ -37,6 +37,16 @@ test('what the line protocol cannot carry is refused up front (the caller spawns
   assert.not.ok(r.accepts(['cat'], 'x'.repeat(64 * 1024)));
   assert.ok(r.accepts(['ip', 'link', 'show']));
   assert.not.ok(new CommandRunner('/nonexistent/berth/perl').available);
+});
+
+test('runCommand: what the helpers cannot take is spawned from node, with the same answer shape', async () => {
+  // a tab in an argument: node's own child
+  assert.equal(await runCommand('sh', ['-c', 'printf "a\tb"; echo err >&2; exit 2']), { code: 2, stdout: 'a\tb', stderr: 'err\n' });
+  const missing = await runCommand('/nonexistent/berth\ttool', []);
+  assert.is(missing.code, 127);
+  assert.match(missing.stderr, /ENOENT/);
+  // otherwise through the runner
+  assert.equal(await runCommand('sh', ['-c', 'cat'], { input: 'x' }), { code: 0, stdout: 'x', stderr: '' });
 });
 
 test.run();

@@ -3,9 +3,11 @@
 // ~6-8 ms of blocked event loop per command (measured on a bridge container's start: seven
 // commands, ~50 ms). A perl of a few MB forks in a fraction of a millisecond. Up to
 // `poolSize` helpers run side by side (each runs one command at a time), started on demand
-// and ended when idle. Where there is no perl, `available` is false and the caller spawns.
+// and ended when idle. `runCommand` spawns from node what the helpers cannot take (no perl,
+// arguments the line protocol cannot carry, a large input).
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { LineHelper } from './line-helper.ts';
+import { LineHelper, PERL_PATH } from './line-helper.ts';
 
 export interface CommandResult { code: number; stdout: string; stderr: string }
 
@@ -55,7 +57,7 @@ const MAX_INPUT = 32 * 1024;
 export class CommandRunner {
   readonly #helpers: LineHelper[] = [];
 
-  constructor(private readonly perl = '/usr/bin/perl', private readonly poolSize = 3) {}
+  constructor(private readonly perl = PERL_PATH, private readonly poolSize = 3) {}
 
   get available(): boolean {
     return existsSync(this.perl);
@@ -92,3 +94,21 @@ export class CommandRunner {
 
 /** one pool for the whole daemon: the network drivers' commands, the API's peer lookups */
 export const sharedCommandRunner = new CommandRunner();
+
+/**
+ * Runs `cmd` through the shared runner when it can take it, else as node's own child (where
+ * `timeoutMs` kills it). Resolves with the exit code whatever it is; a program that could not
+ * be started is 127 with node's reason as its stderr.
+ */
+export async function runCommand(cmd: string, args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+  if (sharedCommandRunner.accepts([cmd, ...args], opts.input)) return sharedCommandRunner.run(cmd, args, opts.input);
+  return new Promise((resolve) => {
+    const child = execFile(cmd, args as string[], { encoding: 'utf8', maxBuffer: 16 << 20, timeout: opts.timeoutMs ?? 0 }, (err, stdout, stderr) => {
+      if (!err) return resolve({ code: 0, stdout, stderr });
+      const code = typeof err.code === 'number' ? err.code : err.signal ? 128 : 127;
+      // with nothing printed, node's own words say what happened
+      resolve({ code, stdout, stderr: stderr || stdout ? stderr : err.message });
+    });
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+  });
+}

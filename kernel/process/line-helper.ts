@@ -7,6 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
+/** the perl the helpers of Berth's drivers run (perl-base, Essential on Debian and Ubuntu) */
+export const PERL_PATH = '/usr/bin/perl';
+
 export class LineHelper {
   #child?: ChildProcess;
   #pending: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> = [];

@@ -1,33 +1,15 @@
 // Runs host tools (ip, iptables, nft, nsenter) without a shell, with errors that say
 // which command failed and what it printed.
-import { execFile } from 'node:child_process';
 import { BerthError } from '../../../kernel/contracts/common.ts';
-import { sharedCommandRunner } from '../../../kernel/process/command-runner.ts';
+import { runCommand } from '../../../kernel/process/command-runner.ts';
 
 export interface RunResult { stdout: string; stderr: string }
 
-// most commands go through a small perl helper: node would fork the whole daemon for each
-const runner = sharedCommandRunner;
-
+/** most commands go through a small perl helper: node would fork the whole daemon for each */
 export async function run(cmd: string, args: readonly string[], input?: string): Promise<RunResult> {
-  if (runner.accepts([cmd, ...args], input)) {
-    const r = await runner.run(cmd, args, input);
-    if (r.code !== 0) throw new BerthError(`${cmd} ${args.join(' ')}: ${(r.stderr || r.stdout || `exit code ${r.code}`).trim()}`, 500, 'internal');
-    return { stdout: r.stdout, stderr: r.stderr };
-  }
-  return spawnRun(cmd, args, input);
-}
-
-function spawnRun(cmd: string, args: readonly string[], input?: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args as string[], { encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) {
-        const detail = (stderr || stdout || err.message).trim();
-        reject(new BerthError(`${cmd} ${args.join(' ')}: ${detail}`, 500, 'internal'));
-      } else resolve({ stdout, stderr });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
+  const r = await runCommand(cmd, args, { input });
+  if (r.code !== 0) throw new BerthError(`${cmd} ${args.join(' ')}: ${(r.stderr || r.stdout || `exit code ${r.code}`).trim()}`, 500, 'internal');
+  return { stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Like run, but a failure is an answer (false), not an error: for probes and checks. */

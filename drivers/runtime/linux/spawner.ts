@@ -10,7 +10,7 @@
 // waiting for the daemon to open the read end (at most 30 s, then it gives up).
 import { constants, existsSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
-import { LineHelper } from '../../../kernel/process/line-helper.ts';
+import { LineHelper, PERL_PATH } from '../../../kernel/process/line-helper.ts';
 import { syscallNumbers } from '../../../kernel/process/linux-syscalls.ts';
 
 // request: cwd \t stderr path \t fifo path \t env (K=V joined by \x1f) \t argv...; answer: pid, or -1 \t error.
@@ -63,7 +63,7 @@ export class Spawner {
 
   readonly #numbers = syscallNumbers();
 
-  constructor(private readonly perl = '/usr/bin/perl') {
+  constructor(private readonly perl = PERL_PATH) {
     const n = this.#numbers;
     this.#helper = new LineHelper('spawn helper (perl)', perl, ['-e', PERL, String(n?.mknodat), String(n?.setsid)]);
   }

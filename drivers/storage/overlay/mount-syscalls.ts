@@ -5,7 +5,7 @@
 // pointers and numbers as integers). Where there is no perl or the syscall numbers of the
 // architecture are not known here, `available` is false and the caller uses mount(8).
 import { existsSync } from 'node:fs';
-import { LineHelper } from '../../../kernel/process/line-helper.ts';
+import { LineHelper, PERL_PATH } from '../../../kernel/process/line-helper.ts';
 import { syscallNumbers } from '../../../kernel/process/linux-syscalls.ts';
 
 export const MNT_DETACH = 2;
@@ -38,7 +38,7 @@ export class MountSyscalls {
   readonly #numbers = syscallNumbers();
   readonly #helper?: LineHelper;
 
-  constructor(private readonly perl = '/usr/bin/perl') {
+  constructor(private readonly perl = PERL_PATH) {
     const n = this.#numbers;
     if (n) this.#helper = new LineHelper('mount helper (perl)', perl, ['-e', PERL, String(n.mount), String(n.umount2)]);
   }

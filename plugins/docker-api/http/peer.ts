@@ -6,11 +6,10 @@
 // Best effort: undefined when unknown.
 // Looked up once per connection, when a request first needs it (the docker CLI opens one
 // connection per request, so this is on the path of every create, start, stop...).
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { sharedCommandRunner } from '../../../kernel/process/command-runner.ts';
-import { LineHelper } from '../../../kernel/process/line-helper.ts';
+import { runCommand } from '../../../kernel/process/command-runner.ts';
+import { LineHelper, PERL_PATH } from '../../../kernel/process/line-helper.ts';
 import { syscallNumbers } from '../../../kernel/process/linux-syscalls.ts';
 
 export interface PeerCred { pid?: number; uid?: number }
@@ -55,9 +54,8 @@ let helper: LineHelper | undefined;
 /** SO_PEERCRED through a copy of our fd (the first way; exported for tests) */
 export async function peerCred(fd: number): Promise<PeerCred | undefined> {
   const n = syscallNumbers();
-  const perl = '/usr/bin/perl';
-  if (!n || !existsSync(perl)) return undefined;
-  helper ??= new LineHelper('peer credentials helper (perl)', perl, ['-e', PEERCRED, String(process.pid), String(n.pidfdOpen), String(n.pidfdGetfd)]);
+  if (!n || !existsSync(PERL_PATH)) return undefined;
+  helper ??= new LineHelper('peer credentials helper (perl)', PERL_PATH, ['-e', PEERCRED, String(process.pid), String(n.pidfdOpen), String(n.pidfdGetfd)]);
   const [pid, uid] = (await helper.ask(String(fd))).split(' ').map(Number);
   return pid > 0 ? { pid, uid } : undefined;
 }
@@ -83,18 +81,6 @@ export function parseSs(out: string): Map<string, { peer: string; pid?: number }
   return map;
 }
 
-/** `ss -xpn`, through the shared command runner where it runs (no fork of the daemon per request) */
-async function ssOutput(): Promise<string> {
-  if (sharedCommandRunner.accepts(['ss', '-xpn'])) {
-    const r = await sharedCommandRunner.run('ss', ['-xpn']);
-    if (r.code !== 0) throw new Error(`ss exited ${r.code}: ${r.stderr.trim()}`);
-    return r.stdout;
-  }
-  return new Promise<string>((resolve, reject) => {
-    execFile('ss', ['-xpn'], { timeout: 2000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
-  });
-}
-
 async function lookup(socket: Socket): Promise<PeerCred> {
   const fd = ownFd(socket);
   const cred = fd === undefined ? undefined : await peerCred(fd).catch(() => undefined);
@@ -102,10 +88,12 @@ async function lookup(socket: Socket): Promise<PeerCred> {
   const inode = ownInode(socket);
   if (!inode) return {};
   let timer: NodeJS.Timeout | undefined;
-  const out = await Promise.race([
-    ssOutput(),
+  const ss = await Promise.race([
+    runCommand('ss', ['-xpn'], { timeoutMs: 2000 }),
     new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('ss took over 2 s')), 2000); }),
   ]).finally(() => clearTimeout(timer));
+  if (ss.code !== 0) throw new Error(`ss exited ${ss.code}: ${ss.stderr.trim()}`);
+  const out = ss.stdout;
   const table = parseSs(out);
   const peerInode = table.get(inode)?.peer;
   const pid = peerInode ? table.get(peerInode)?.pid : undefined;
