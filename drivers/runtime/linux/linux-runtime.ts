@@ -75,7 +75,7 @@ export class LinuxRuntime implements RuntimeDriver {
     this.trash ??= new Trash(join(paths.state, 'trash'), (m) => this.log.warn(m));
   }
 
-  /** a deleted container's bundle and conmon files, deleted in the background */
+  /** a deleted container's bundle and conmon files, deleted in the background (made by init) */
   private trash?: Trash;
 
   async close(): Promise<void> {
@@ -253,7 +253,7 @@ export class LinuxRuntime implements RuntimeDriver {
     for (const f of readdirSafe(paths.dir).filter((f) => f.startsWith('exec-'))) files.push(join(paths.dir, f));
     await Promise.all([
       ...files.map((p) => rm(p, { recursive: true, force: true })),
-      ...[paths.bundle, paths.persist].map((p) => this.trash ? this.trash.discard(p) : rm(p, { recursive: true, force: true })),
+      ...[paths.bundle, paths.persist].map((p) => this.trash!.discard(p)), // need() above: init made it
     ]);
   }
 

@@ -1,6 +1,6 @@
 // What the overlay and vfs drivers share: the layer store under <state>/layers, per-key locks,
 // container dirs under <state>/containers/<id>, and the layer half of the StorageDriver contract.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { conflict, type DriverPaths } from '../../../kernel/contracts/common.ts';
@@ -30,8 +30,8 @@ export abstract class LayeredStorage {
     this.trash ??= new Trash(join(paths.state, 'trash'), (m) => this.log?.warn(m));
   }
 
-  /** where removed container trees go to be deleted in the background */
-  protected trash?: Trash;
+  /** where removed container trees go to be deleted in the background (made by init) */
+  private trash?: Trash;
 
   /** Deleted container trees are gone before the daemon closes. */
   async close(): Promise<void> {
@@ -40,8 +40,8 @@ export abstract class LayeredStorage {
 
   /** the container's tree leaves its path at once; its files are deleted in the background */
   protected async discardContainerDir(id: string): Promise<void> {
-    if (this.trash) await this.trash.discard(this.containerDir(id));
-    else rmSync(this.containerDir(id), { recursive: true, force: true });
+    const dir = this.containerDir(id); // throws before init, like every container operation
+    await this.trash!.discard(dir);
   }
 
   protected get state(): string {
