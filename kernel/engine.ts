@@ -2,6 +2,7 @@
 // drivers chosen for each object, and the observations that come back from them.
 import { mkdir } from 'node:fs/promises';
 import { Trash } from './fs/trash.ts';
+import { settleAll } from './settle.ts';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { filter, firstValueFrom, merge, Subscription } from 'rxjs';
@@ -198,11 +199,7 @@ export class Engine {
         this.log.debug(`start ${id}: network ready`);
         return net;
       });
-      const [fsDone, netDone] = await Promise.allSettled([files, network]);
-      if (fsDone.status === 'rejected') throw fsDone.reason;
-      if (netDone.status === 'rejected') throw netDone.reason;
-      const { rootfs, volumePaths, recorded } = fsDone.value;
-      const net = netDone.value;
+      const [{ rootfs, volumePaths, recorded }, net] = await settleAll([files, network]);
       const runtime = this.runtimeFor(c);
       const spec = buildRuntimeSpec({
         c, image: img.descriptor.config, rootfs, dir: this.containerDir(c.id), logPath: this.logPath(c),
@@ -392,13 +389,11 @@ export class Engine {
   private async releaseForRemoval(c: ContainerRecord, meta: CommandMeta): Promise<void> {
     if (c.startedNano || c.pid) await this.runtimeFor(c).delete(c.id, { force: true }).catch(() => undefined);
     // with the runtime done, the rest does not depend on each other: side by side
-    const steps = await Promise.allSettled([
+    await settleAll([
       this.networking.tearDown(c, meta),
       this.volumes.unmountAll(c, meta).then(() => this.storageFor(c).remove(c.id)),
       this.trash.discard(this.containerDir(c.id)),
     ]);
-    const failed = steps.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
   }
 
   // ---- exec ----------------------------------------------------------------------------
