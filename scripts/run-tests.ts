@@ -58,8 +58,8 @@ const failures: string[] = [];
 for (const file of files) {
   const r = await runFile(file);
   passed += r.passed; failed += r.failed; skipped += r.skipped;
-  if (r.failed) failures.push(`${relative(root, file)}: ${failedTitles(r.output).join('; ') || `exit code ${r.code}`}`);
   const rel = relative(root, file);
+  if (r.failed) failures.push(`${rel}: ${failedTitles(r.output).join('; ') || `exit code ${r.code}`}`);
   const status = r.failed ? 'FAIL' : 'ok  ';
   console.log(`${status} ${rel}  (${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${(r.ms / 1000).toFixed(1)}s)`);
   if (r.failed || process.env.BERTH_TEST_VERBOSE) console.log(r.output.split('\n').map((l) => '    ' + l).join('\n'));
