@@ -9,7 +9,7 @@ import type { LayerInfo } from '../../../kernel/contracts/storage.ts';
 import { Trash } from '../../../kernel/fs/trash.ts';
 import { containersUsing } from './container-record.ts';
 import { checkContainerId } from './entry-path.ts';
-import { KeyedLock } from './keyed-lock.ts';
+import { KeyedLock } from '../../../kernel/keyed-lock.ts';
 import { LayerStore } from './layer-store.ts';
 import type { WhiteoutStyle } from './whiteout-style.ts';
 

@@ -7,7 +7,7 @@ import { conflict, notFound, type DriverPaths, type ProbeReport } from '../../..
 import type { VolumeDriver, VolumeInfo } from '../../../kernel/contracts/volume.ts';
 import { validateVolumeName, volumeNameProblem } from '../../../kernel/mounts/volume-name.ts';
 import { mountFilesystem, unmountFilesystem } from './fs-mount.ts';
-import { KeyedLock } from './keyed-lock.ts';
+import { KeyedLock } from '../../../kernel/keyed-lock.ts';
 import { parseLocalOptions, type LocalMountOptions } from './local-options.ts';
 import { isMountPoint } from './mountinfo.ts';
 
