@@ -149,6 +149,12 @@ test('berth history shows removed containers with who asked', async () => {
   assert.ok(types[0] === 'container.created' && types.includes('container.started') && types.includes('container.exited') && types[types.length - 1] === 'container.removed', types.join(','));
   assert.is(h.events[0].actor.kind, 'api');
   assert.match(h.events[0].actor.name, /Docker-Client/);
+  // by its full id (the stream index) and by an id prefix (the log scanned): the same history
+  const removedId = h.stream.slice('container:'.length);
+  for (const ref of [removedId, removedId.slice(0, 12)]) {
+    const byId = JSON.parse((await run('curl', ['-s', '--unix-socket', d.socket, `http://berth/berth/history/container/${ref}`], {})).stdout);
+    assert.equal(byId.events.map((e: { seq: number }) => e.seq), h.events.map((e: { seq: number }) => e.seq), ref);
+  }
   // the name reused: history follows the container that has it now
   const id = (await d.ok(['create', '--name', name, 'busybox', 'true'])).trim();
   const now = JSON.parse((await run('curl', ['-s', '--unix-socket', d.socket, `http://berth/berth/history/container/${name}`], {})).stdout);

@@ -22,6 +22,8 @@ const KINDS = ['container', 'image', 'volume', 'network'] as const;
 /** The stream of an object by id, id prefix or name, also when it no longer exists. */
 export async function findStream(store: EventStore, kind: string, ref: string): Promise<string | undefined> {
   const prefix = `${kind}:`;
+  // a full id (or volume name) has its own stream: the stream index answers without a scan
+  if (await store.streamVersion(`${prefix}${ref}`) > 0) return `${prefix}${ref}`;
   let norm: string | undefined;
   if (kind === 'image') { try { norm = normalizeReference(ref); } catch { /* an id */ } }
   const idLike = /^(sha256:)?[0-9a-f]{3,64}$/.test(ref) ? ref.replace(/^sha256:/, '') : undefined;
