@@ -12,15 +12,15 @@ import { runIn } from '../lib/exec.ts';
 import { configureInside, freeIfName, ifNameByMac, inspectNetns, ipBatch, linkExists } from '../lib/link.ts';
 import { macFromIp, netnsName } from '../lib/names.ts';
 import { createNetns, removeNetns } from '../lib/netns.ts';
-import { PluginClient } from './client.ts';
-import { findPlugin } from './discovery.ts';
+import type { PluginClient } from '../../../kernel/docker-plugin/client.ts';
+import { DEFAULT_PLUGIN_DIRS, DEFAULT_TIMEOUT_MS } from '../../../kernel/docker-plugin/protocol.ts';
+import { networkPluginClient } from './client.ts';
 import type {
   CapabilitiesAnswer, CreateEndpointAnswer, CreateEndpointRequest, CreateNetworkRequest, EndpointRef, JoinAnswer, JoinRequest,
 } from './protocol.ts';
-import { DEFAULT_PLUGIN_DIRS, DEFAULT_TIMEOUT_MS } from './protocol.ts';
 
 export interface RemoteDriverOptions {
-  /** dirs searched for <name>.sock / <name>.spec */
+  /** dirs searched for <name>.sock / .spec / .json */
   dirs?: string[];
   /** how long calls retry while the plugin is absent (30 s, as Docker) */
   timeoutMs?: number;
@@ -44,7 +44,7 @@ export class RemoteNetworkDriver implements NetworkDriver {
 
   constructor(readonly name: string, private readonly opts: RemoteDriverOptions = {}) {
     this.dirs = opts.dirs ?? DEFAULT_PLUGIN_DIRS;
-    this.client = new PluginClient(name, 'NetworkDriver', {
+    this.client = networkPluginClient(name, {
       dirs: this.dirs, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, initialDelayMs: opts.initialDelayMs,
     });
   }
@@ -53,13 +53,13 @@ export class RemoteNetworkDriver implements NetworkDriver {
 
   /** Activates the plugin (briefly): a socket that is not a network plugin makes the driver unavailable. */
   async probe(): Promise<ProbeReport> {
-    const where = await findPlugin(this.name, this.dirs);
+    const where = await this.client.locate();
     if (!where) return { ok: false, reason: `network plugin ${this.name} not found in ${this.dirs.join(', ')}`, warnings: [] };
     try {
       await this.client.activate(this.opts.probeTimeoutMs ?? 2000);
       const caps = await this.client.call<CapabilitiesAnswer>('NetworkDriver.GetCapabilities', {}, this.opts.probeTimeoutMs ?? 2000);
       const warnings = caps.Scope === 'global' ? ['global-scope network plugin used on a single host'] : [];
-      return { ok: true, warnings, details: { plugin: 'socketPath' in where ? where.socketPath : `${where.host}:${where.port}`, scope: caps.Scope ?? 'local' } };
+      return { ok: true, warnings, details: { plugin: where.address.kind === 'unix' ? where.address.path : `${where.address.host}:${where.address.port}`, scope: caps.Scope ?? 'local' } };
     } catch (e) {
       return { ok: false, reason: (e as Error).message, warnings: [] };
     }

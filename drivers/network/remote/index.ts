@@ -3,14 +3,12 @@
 // activation is lazy, and the daemon's probe activates it briefly). Plugins that appear
 // later are found through findNetworkPlugin.
 import type { BerthPlugin } from '../../../kernel/contracts/plugin.ts';
-import { findPlugin, listPlugins } from './discovery.ts';
+import { findPlugin, listPlugins } from '../../../kernel/docker-plugin/discovery.ts';
+import { DEFAULT_PLUGIN_DIRS } from '../../../kernel/docker-plugin/protocol.ts';
 import { RemoteNetworkDriver, type RemoteDriverOptions } from './driver.ts';
-import { DEFAULT_PLUGIN_DIRS } from './protocol.ts';
 
 export { RemoteNetworkDriver, endpointId, type RemoteDriverOptions } from './driver.ts';
-export { PluginClient, type PluginClientOptions } from './client.ts';
-export { findPlugin, listPlugins, parsePluginUrl, type PluginAddress } from './discovery.ts';
-export { DEFAULT_PLUGIN_DIRS, DEFAULT_TIMEOUT_MS, PLUGIN_MEDIA_TYPE } from './protocol.ts';
+export { networkPluginClient, type NetworkPluginClientOptions } from './client.ts';
 
 /** Names of the built-in network drivers: a plugin socket by one of these names is ignored. */
 export const RESERVED_NAMES = new Set(['bridge', 'host', 'none', 'remote', 'null', 'default']);
