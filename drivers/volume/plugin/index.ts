@@ -2,13 +2,11 @@
 // found in the configured dirs is provided under its own name; plugins that appear later are
 // found by the kernel through findVolumePlugin.
 import type { BerthPlugin } from '../../../kernel/contracts/plugin.ts';
-import { lookupPlugin, scanPlugins } from './discovery.ts';
-import { VolumePluginDriver, type VolumePluginOptions } from './plugin-driver.ts';
-import { DEFAULT_PLUGIN_DIRS } from './protocol.ts';
+import { findPlugin, listPlugins } from '../../../kernel/docker-plugin/discovery.ts';
+import { DEFAULT_PLUGIN_DIRS } from '../../../kernel/docker-plugin/protocol.ts';
+import { assertVolumePluginName, VolumePluginDriver, type VolumePluginOptions } from './plugin-driver.ts';
 
 export { VolumePluginDriver, type VolumePluginOptions } from './plugin-driver.ts';
-export { lookupPlugin, scanPlugins, parsePluginUrl, type PluginEndpoint, type PluginAddress } from './discovery.ts';
-export { DEFAULT_PLUGIN_DIRS, DEFAULT_TIMEOUT_MS, PLUGIN_MEDIA_TYPE } from './protocol.ts';
 
 /** config.volume.drivers.plugins */
 export interface VolumePluginsConfig { dirs?: string[]; timeoutMs?: number; callTimeoutMs?: number }
@@ -22,7 +20,8 @@ const RESERVED = new Set(['local']);
  */
 export async function findVolumePlugin(name: string, dirs: readonly string[] = DEFAULT_PLUGIN_DIRS, opts: Omit<VolumePluginOptions, 'dirs' | 'endpoint'> = {}): Promise<VolumePluginDriver | undefined> {
   if (RESERVED.has(name)) return undefined;
-  const endpoint = await lookupPlugin(name, dirs);
+  assertVolumePluginName(name);
+  const endpoint = await findPlugin(name, dirs);
   return endpoint && new VolumePluginDriver(name, { ...opts, dirs: [...dirs] });
 }
 
@@ -38,7 +37,7 @@ export const plugin: BerthPlugin = {
   async register(ctx) {
     const cfg = ctx.driverConfig<VolumePluginsConfig>('volume', 'plugins');
     const dirs = cfg.dirs ?? DEFAULT_PLUGIN_DIRS;
-    for (const name of await scanPlugins(dirs)) {
+    for (const name of await listPlugins(dirs)) {
       if (RESERVED.has(name)) {
         ctx.log.warn(`volume plugin ${name} ignored: the name belongs to a built-in driver`);
         continue;

@@ -1,13 +1,12 @@
 // A Docker volume plugin as a Berth volume driver: one instance per plugin name, speaking
 // /VolumeDriver.* through PluginClient. The plugin keeps its own state; the driver keeps none.
-import { BerthError, notFound, type DriverPaths, type ProbeReport } from '../../../kernel/contracts/common.ts';
+import { BerthError, badRequest, notFound, type DriverPaths, type ProbeReport } from '../../../kernel/contracts/common.ts';
 import type { VolumeDriver, VolumeInfo } from '../../../kernel/contracts/volume.ts';
-import { assertPluginName, describeAddress, type PluginEndpoint } from './discovery.ts';
-import { PluginClient } from './plugin-client.ts';
-import {
-  DEFAULT_PLUGIN_DIRS, DEFAULT_TIMEOUT_MS,
-  type CapabilitiesAnswer, type GetAnswer, type ListAnswer, type MountpointAnswer, type PluginAnswer, type WireVolume,
-} from './protocol.ts';
+import type { PluginClient } from '../../../kernel/docker-plugin/client.ts';
+import { describeAddress, isPluginName, type PluginEndpoint } from '../../../kernel/docker-plugin/discovery.ts';
+import { DEFAULT_PLUGIN_DIRS, DEFAULT_TIMEOUT_MS, type PluginAnswer } from '../../../kernel/docker-plugin/protocol.ts';
+import { volumePluginClient } from './plugin-client.ts';
+import type { CapabilitiesAnswer, GetAnswer, ListAnswer, MountpointAnswer, WireVolume } from './protocol.ts';
 
 export interface VolumePluginOptions {
   /** where to look for <name>.sock / .spec / .json (default: Docker's dirs) */
@@ -20,15 +19,19 @@ export interface VolumePluginOptions {
   endpoint?: PluginEndpoint;
 }
 
+export function assertVolumePluginName(name: string): void {
+  if (!isPluginName(name)) throw badRequest(`invalid volume plugin name ${JSON.stringify(name)}`);
+}
+
 export class VolumePluginDriver implements VolumeDriver {
   private readonly client: PluginClient;
 
   constructor(readonly name: string, opts: VolumePluginOptions = {}) {
-    assertPluginName(name);
+    assertVolumePluginName(name);
     const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.client = new PluginClient(name, 'VolumeDriver', {
+    this.client = volumePluginClient(name, {
       dirs: opts.dirs ?? DEFAULT_PLUGIN_DIRS,
-      retryTimeoutMs: timeout,
+      timeoutMs: timeout,
       callTimeoutMs: opts.callTimeoutMs ?? timeout,
       endpoint: opts.endpoint,
     });
