@@ -4,7 +4,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processRunning, startThroughExecFifo } from './exec-fifo.ts';
+import { startThroughExecFifo } from './exec-fifo.ts';
+import { isAlive } from '../../../kernel/process/proc-stat.ts';
 
 const test = suite('linux runtime: exec fifo');
 const tmp = mkdtempSync(join(tmpdir(), 'berth-execfifo-'));
@@ -23,7 +24,7 @@ test('reads the byte a waiting writer holds, then removes the fifo (as runc star
   let out = '';
   writer.stdout.on('data', (d) => (out += d));
   const closed = new Promise((r) => writer.once('close', r));
-  assert.is(await startThroughExecFifo(p, () => processRunning(writer.pid!)), true);
+  assert.is(await startThroughExecFifo(p, () => isAlive(writer.pid!)), true);
   await closed;
   assert.is(out.trim(), 'wrote');
   assert.is(existsSync(p), false);
@@ -45,11 +46,11 @@ test('an init that died before writing fails the start instead of blocking forev
   assert.ok(Date.now() - t0 < 2000);
 });
 
-test('processRunning: this process yes, a reaped child no', async () => {
-  assert.is(await processRunning(process.pid), true);
+test('isAlive: this process yes, a reaped child no', async () => {
+  assert.is(await isAlive(process.pid), true);
   const c = spawn('true');
   await new Promise((r) => c.once('exit', r));
-  assert.is(await processRunning(c.pid!), false);
+  assert.is(await isAlive(c.pid!), false);
 });
 
 test.run();

@@ -6,7 +6,7 @@
 // It also runs poststart hooks and systemd notify, neither of which Berth uses. Only used
 // for runc (the caller falls back to `runc start` when the fifo is not where runc keeps it).
 import { constants, existsSync } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../../../kernel/contracts/common.ts';
 
@@ -50,10 +50,4 @@ export async function startThroughExecFifo(fifo: string, initAlive: () => Promis
   if (data.length === 0) throw new BerthError('cannot start container: its process is already dead', 500);
   await rm(fifo, { force: true });
   return true;
-}
-
-/** is `pid` a live process (not gone, not a zombie waiting for its reaper)? */
-export async function processRunning(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  return stat !== '' && !/\) [ZX] /.test(stat);
 }

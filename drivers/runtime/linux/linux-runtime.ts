@@ -18,7 +18,8 @@ import { findBinary } from './binaries.ts';
 import { cgroupLayout, oomKillCount, parseNetDev, readCgroupStats, removeCgroups, removeCgroupsAsync, systemCpuNs } from './cgroups.ts';
 import { conmonFiles, launchConmon } from './conmon.ts';
 import { startExec } from './exec-session.ts';
-import { execFifoPath, processRunning, startThroughExecFifo } from './exec-fifo.ts';
+import { execFifoPath, startThroughExecFifo } from './exec-fifo.ts';
+import { isAlive, livingProcess, procStatSync } from '../../../kernel/process/proc-stat.ts';
 import { ExitWatcher } from './exit-watcher.ts';
 import { readHostFacts, SECCOMP_PROFILE_PATH } from './host-facts.ts';
 import { cuuidFor, Layout, type RuntimeMeta } from './layout.ts';
@@ -190,7 +191,7 @@ export class LinuxRuntime implements RuntimeDriver {
   /** lets a created container's init exec its process: through runc's exec fifo when it is there, else `<runtime> start` */
   private async release(id: string, pid: number): Promise<void> {
     const fifo = execFifoPath(this.cli!.root, id);
-    if (basename(this.cli!.binary) === 'runc' && (await startThroughExecFifo(fifo, () => processRunning(pid)))) return;
+    if (basename(this.cli!.binary) === 'runc' && (await startThroughExecFifo(fifo, () => isAlive(pid)))) return;
     const r = await this.cli!.run(['start', id]);
     if (r.code !== 0) throw new Error(r.stderr);
   }
@@ -551,8 +552,7 @@ function conmonAlive(id: string, persist: string): boolean {
   if (!pid) return false;
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return cmd.includes('conmon') && cmd.includes(id) && !/\) Z /.test(stat);
+    return cmd.includes('conmon') && cmd.includes(id) && livingProcess(procStatSync(pid));
   } catch { return false; }
 }
 

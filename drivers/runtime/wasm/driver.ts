@@ -18,7 +18,8 @@ import type {
 import { CgroupsV1, type Controller } from './cgroups.ts';
 import { EXIT_FILE, readExitFile } from './exit-file.ts';
 import { launchMonitor, PrewarmedMonitor, RUNNER_OUT, type Monitor } from './monitor.ts';
-import { isAlive, procStat, psRows, rssBytes, systemCpuNs, ticksToNs } from './proc.ts';
+import { psRows, rssBytes, systemCpuNs, ticksToNs } from './proc.ts';
+import { isAlive, procStat } from '../../../kernel/process/proc-stat.ts';
 import { entrypointCandidates, envEntries, runnerConfig, supportsPlatform, unsupportedFeatures } from './runner-config.ts';
 import { ensureTranspiled, usesNetwork } from './transpile-cache.ts';
 import { wasmKind, type WasmKind } from './wasm-binary.ts';

@@ -1,33 +1,10 @@
-// What /proc says about the runner process: liveness (pid plus start time, so a reused
-// pid is not mistaken for ours), CPU and memory for stats, and `ps` rows for top.
+// What /proc says about the runner process beyond its liveness (kernel/process/proc-stat.ts):
+// memory and CPU for stats, and `ps` rows for top.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const CLK_TCK = 100; // Linux USER_HZ on every mainstream architecture
-
-/** fields of /proc/<pid>/stat after the ")" of comm: index 0 = state (field 3) */
-export function parseStat(text: string): { state: string; utime: number; stime: number; starttime: number; threads: number } | undefined {
-  const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const f = text.slice(close + 2).trim().split(/\s+/);
-  return { state: f[0], utime: Number(f[11]), stime: Number(f[12]), threads: Number(f[17]), starttime: Number(f[19]) };
-}
-
-export async function procStat(pid: number) {
-  try {
-    return parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** alive and the same process (start time matches when known); zombies count as gone */
-export async function isAlive(pid: number, starttime?: number): Promise<boolean> {
-  const s = await procStat(pid);
-  if (!s || s.state === 'Z' || s.state === 'X') return false;
-  return starttime === undefined || s.starttime === starttime;
-}
 
 export async function rssBytes(pid: number): Promise<number | undefined> {
   try {

@@ -11,7 +11,7 @@ import { entrypointCandidates, envEntries, preopens, runnerConfig, supportsPlatf
 import { limitWrites } from './cgroups.ts';
 import { parseExitCode } from './exit-file.ts';
 import { normaliseSignal } from './driver.ts';
-import { parseStat } from './proc.ts';
+import { parseStat } from '../../../kernel/process/proc-stat.ts';
 import { wasmSpec } from './testing.ts';
 // @ts-expect-error plain JS modules of the runner child (no types)
 import { LogWriter, rfc3339Nano } from './log-writer.mjs';
