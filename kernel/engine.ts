@@ -63,6 +63,8 @@ export class Engine {
   private readonly execSessions = new Map<string, StdioSession>();
   /** per-container release after an exit in flight: a new start waits for it */
   private readonly releasing = new Map<string, Promise<unknown>>();
+  /** containers in a manual restart: their exit is not an auto-remove (Docker's HasBeenManuallyRestarted; not persisted there either) */
+  private readonly manualRestarts = new Set<string>();
   private closed = false;
   /** removed containers' dirs (logs can be large) are deleted in the background */
   private readonly trash: Trash;
@@ -155,7 +157,11 @@ export class Engine {
   }
 
   private decide(c: ContainerRecord, cmd: ContainerCommand, meta: CommandMeta): Promise<StoredEvent[]> {
-    return this.pipeline.execute(streamOf.container(c.id), (w) => decideContainer(w, w.containers.get(c.id), cmd), meta);
+    return this.pipeline.execute(streamOf.container(c.id), (w) => {
+      // removed since it was looked up (an auto-remove, a concurrent rm): say which one
+      if (!w.containers.has(c.id)) throw notFound(`No such container: ${c.id}`);
+      return decideContainer(w, w.containers.get(c.id), cmd);
+    }, meta);
   }
 
   private record(c: ContainerRecord | string, type: string, data: unknown, meta: CommandMeta): Promise<StoredEvent[]> {
@@ -281,7 +287,7 @@ export class Engine {
         await this.storageFor(c).unmount(c.id).catch((e) => this.log.warn(`unmount ${c.id}: ${(e as Error).message}`));
       })(),
     ]);
-    if (c.hostConfig.AutoRemove && this.world.containers.has(c.id)) {
+    if (c.hostConfig.AutoRemove && !this.manualRestarts.has(c.id) && this.world.containers.has(c.id)) {
       await this.removeContainer(c.id, { force: true, volumes: true, duringRelease: true }, { ...meta, actor: { kind: 'engine', name: 'auto-remove' } })
         .catch((e) => this.log.warn(`auto-remove ${c.id}: ${(e as Error).message}`));
     }
@@ -337,8 +343,14 @@ export class Engine {
 
   async restartContainer(ref: string, opts: { signal?: string; timeout?: number }, meta: CommandMeta): Promise<void> {
     const c = this.container(ref);
-    if (c.status === 'running' || c.status === 'paused') await this.stopContainer(c.id, opts, meta);
-    await this.startContainer(c.id, meta);
+    // as Docker: the exit a manual restart causes does not auto-remove a --rm container
+    this.manualRestarts.add(c.id);
+    try {
+      if (c.status === 'running' || c.status === 'paused') await this.stopContainer(c.id, opts, meta);
+      await this.startContainer(c.id, meta);
+    } finally {
+      this.manualRestarts.delete(c.id);
+    }
   }
 
   async pauseContainer(ref: string, meta: CommandMeta): Promise<void> {

@@ -111,4 +111,18 @@ test('start again, restart, and kill with a signal', async () => {
   await d.ok(['rm', name]);
 });
 
+test('restart keeps a --rm container (as Docker: a manual restart is not an exit that removes it); stop then removes it', async () => {
+  const name = `berth-rsrm-${suffix()}`;
+  await d.ok(['run', '-d', '--rm', '--name', name, 'busybox', ...LOOP]);
+  const pid1 = (await d.ok(['inspect', '-f', '{{.State.Pid}}', name])).trim();
+  await d.ok(['restart', '-t', '1', name]);
+  assert.is((await d.ok(['inspect', '-f', '{{.State.Running}}', name])).trim(), 'true');
+  assert.is.not((await d.ok(['inspect', '-f', '{{.State.Pid}}', name])).trim(), pid1);
+  await d.ok(['stop', '-t', '1', name]);
+  for (let i = 0; i < 50 && (await d.docker(['inspect', name])).code === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  const gone = await d.docker(['inspect', name]);
+  assert.is(gone.code, 1);
+  assert.match(gone.stderr, /No such object|No such container/);
+});
+
 test.run();
