@@ -263,11 +263,16 @@ export class Engine {
     const removing = c.status === 'removing';
     // registered before the exit is recorded, so whoever the exit wakes can wait for the release
     const release = (async () => {
+      // the rootfs is unmounted while the exit is being recorded: it records nothing, and the
+      // exit is a fact whatever the log says yet (after a crash in between, recovery records the
+      // exit from the runtime and unmounting again is a no-op). The runtime's delete waits: it
+      // removes the exit file, the exit's only other record.
+      const unmounted = removing ? undefined : this.storageFor(c).unmount(c.id).catch((e) => this.log.warn(`unmount ${c.id}: ${(e as Error).message}`));
       const [exited] = await this.record(c, CE.exited, {
         exitCode: x.exitCode, exitedAtNano: String(x.exitedAtNano), oomKilled: x.oomKilled,
         ...(x.duringRecovery ? { duringRecovery: true } : {}), ...(x.error ? { error: x.error } : {}),
       }, meta);
-      if (!removing) await this.releaseAfterExit(c, causedBy(meta, String(exited.seq)));
+      if (!removing) await this.releaseAfterExit(c, causedBy(meta, String(exited.seq)), unmounted!);
     })();
     this.releasing.set(c.id, release);
     try { await release; } finally { if (this.releasing.get(c.id) === release) this.releasing.delete(c.id); }
@@ -276,16 +281,16 @@ export class Engine {
   /** resolves once the resources of the container's last exit are released */
   async released(ref: string): Promise<void> { await this.releasing.get(this.container(ref).id); }
 
-  private async releaseAfterExit(c: ContainerRecord, meta: CommandMeta): Promise<void> {
+  /** after the exit is recorded, with the rootfs unmount (started at the exit) in flight */
+  private async releaseAfterExit(c: ContainerRecord, meta: CommandMeta, unmounted: Promise<unknown>): Promise<void> {
     // side by side: the container's processes are gone, so nothing here waits on another (a
-    // mount still busy for a moment is detached lazily by the storage driver)
+    // mount still busy for a moment is detached lazily by the storage driver; volumes are
+    // mounted by the runtime inside the container's own mount namespace, not on the rootfs)
     await Promise.all([
       this.runtimeFor(c).delete(c.id, { force: true }).catch((e) => this.log.warn(`runtime delete ${c.id}: ${(e as Error).message}`)),
       this.networking.tearDown(c, meta).catch((e) => this.log.warn(`network teardown ${c.id}: ${(e as Error).message}`)),
-      (async () => {
-        await this.volumes.unmountAll(c, meta).catch((e) => this.log.warn(`volume unmount ${c.id}: ${(e as Error).message}`));
-        await this.storageFor(c).unmount(c.id).catch((e) => this.log.warn(`unmount ${c.id}: ${(e as Error).message}`));
-      })(),
+      this.volumes.unmountAll(c, meta).catch((e) => this.log.warn(`volume unmount ${c.id}: ${(e as Error).message}`)),
+      unmounted,
     ]);
     if (c.hostConfig.AutoRemove && !this.manualRestarts.has(c.id) && this.world.containers.has(c.id)) {
       await this.removeContainer(c.id, { force: true, volumes: true, duringRelease: true }, { ...meta, actor: { kind: 'engine', name: 'auto-remove' } })
