@@ -55,6 +55,27 @@ test('rmi of an image used by a container is a conflict', async () => {
   await d.ok(['rmi', tag]);
 });
 
+test('rmi of the last tag of an image a container uses is a conflict unless forced (Docker keeps it from dangling)', async () => {
+  const tag = `berth-lasttag-${suffix()}`;
+  await d.ok(['tag', 'busybox', tag]);
+  const id = (await d.ok(['image', 'inspect', '-f', '{{.Id}}', tag])).trim();
+  const name = `berth-lastuser-${suffix()}`;
+  await d.ok(['tag', 'busybox', `${tag}:other`]);
+  await d.ok(['create', '--name', name, `${tag}:other`]);
+  await d.ok(['rmi', 'busybox']);
+  // two tags left: removing one is a plain untag
+  assert.match(await d.ok(['rmi', `${tag}:other`]), /Untagged/);
+  const r = await d.docker(['rmi', tag]);
+  assert.is(r.code, 1);
+  const cid = (await d.ok(['inspect', '-f', '{{.Id}}', name])).trim();
+  assert.match(r.stderr, new RegExp(`Error response from daemon: conflict: unable to remove repository reference "${tag}" \\(must force\\) - container ${cid.slice(0, 12)} is using its referenced image ${id.slice(7, 19)}`));
+  assert.is((await d.ok(['image', 'inspect', '-f', '{{.RepoTags}}', id])).trim(), `[${tag}:latest]`, 'the tag stays');
+  // -f untags; the image stays for the container
+  assert.is((await d.ok(['rmi', '-f', tag])).trim(), `Untagged: ${tag}:latest`);
+  await d.ok(['tag', id, 'busybox']);
+  await d.ok(['rm', name]);
+});
+
 test('rmi frees the blobs no other image shares; shared ones stay', async () => {
   const blobDir = join(d.dir, 'root', 'content', 'blobs', 'sha256');
   const blobs = () => readdirSync(blobDir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort();

@@ -33,16 +33,24 @@ export function decideTag(w: World, image: ImageRecord, ref: string): Decision {
 
 export interface RemoveOutcome { decision: Decision; report: Array<{ Untagged?: string; Deleted?: string }> }
 
+/** A tag as rmi was given it: normalized, and the text the user typed (Docker's messages quote that). */
+export interface RemoveRef { ref: string; given: string }
+
 /**
  * docker rmi: by tag untags (and deletes once nothing else names the image); by id deletes,
- * refusing images in use or with several repositories unless forced.
+ * refusing images in use or with several repositories unless forced. The last tag of an image
+ * a container uses stays unless forced, so the image does not turn dangling under it.
  */
-export function decideRemove(w: World, image: ImageRecord, byRef: string | undefined, force: boolean, familiar: (ref: string) => string): RemoveOutcome {
+export function decideRemove(w: World, image: ImageRecord, byTag: RemoveRef | undefined, force: boolean, familiar: (ref: string) => string): RemoveOutcome {
   const users = [...w.containers.values()].filter((c) => c.imageId === image.id);
   const running = users.find((c) => c.status === 'running' || c.status === 'paused' || c.status === 'restarting');
   const stream = streamOf.image(image.id);
-  if (byRef && image.repoTags.includes(byRef)) {
+  if (byTag && image.repoTags.includes(byTag.ref)) {
+    const byRef = byTag.ref;
     const remaining = image.repoTags.filter((t) => t !== byRef);
+    if (!force && remaining.length === 0 && users.length) {
+      throw conflict(`conflict: unable to remove repository reference ${JSON.stringify(byTag.given)} (must force) - container ${users[0].id.slice(0, 12)} is using its referenced image ${short(image.id)}`);
+    }
     const events: NewEvent[] = [{ type: E.untagged, data: { ref: byRef } }];
     const report: RemoveOutcome['report'] = [{ Untagged: familiar(byRef) }];
     if (remaining.length === 0 && users.length === 0) {
@@ -51,8 +59,8 @@ export function decideRemove(w: World, image: ImageRecord, byRef: string | undef
     }
     return { decision: [{ stream, events }], report };
   }
-  if (running) throw conflict(`conflict: unable to delete ${byRef ?? short(image.id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
-  if (!force && users.length) throw conflict(`conflict: unable to delete ${byRef ?? short(image.id)} (must be forced) - image is being used by stopped container ${users[0].id.slice(0, 12)}`);
+  if (running) throw conflict(`conflict: unable to delete ${short(image.id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
+  if (!force && users.length) throw conflict(`conflict: unable to delete ${short(image.id)} (must be forced) - image is being used by stopped container ${users[0].id.slice(0, 12)}`);
   if (!force && image.repoTags.length > 1) throw conflict(`conflict: unable to delete ${short(image.id)} (must be forced) - image is referenced in multiple repositories`);
   const events: NewEvent[] = image.repoTags.map((ref) => ({ type: E.untagged, data: { ref } }));
   events.push({ type: E.deleted, data: {} });

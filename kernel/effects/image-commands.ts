@@ -5,7 +5,7 @@ import { badRequest, notFound } from '../contracts/common.ts';
 import type { ImageConfigJson, ImageDescriptor, ProgressEvent, RegistryAuth } from '../contracts/images.ts';
 import type { StorageDriver } from '../contracts/storage.ts';
 import type { CommandMeta } from '../commands.ts';
-import { decidePushed, decideRegister, decideRemove, decideTag, type ImageSource } from '../deciders/image.ts';
+import { decidePushed, decideRegister, decideRemove, decideTag, type ImageSource, type RemoveRef } from '../deciders/image.ts';
 import { familiarize, normalizeReference, parseNormalizedNamed, referenceString } from '../reference.ts';
 import type { ImageRecord } from '../world.ts';
 import { applyChanges } from '../image-changes.ts';
@@ -98,8 +98,8 @@ export class ImageCommands {
 
   private async removeOne(ref: string, opts: { force?: boolean }, meta: CommandMeta): Promise<Array<{ Untagged?: string; Deleted?: string }>> {
     const image = this.engine.image(ref);
-    let byRef: string | undefined;
-    try { const n = normalizeReference(ref); if (image.repoTags.includes(n)) byRef = n; } catch { /* an id */ }
+    let byRef: RemoveRef | undefined;
+    try { const n = normalizeReference(ref); if (image.repoTags.includes(n)) byRef = { ref: n, given: ref }; } catch { /* an id */ }
     let report: Array<{ Untagged?: string; Deleted?: string }> = [];
     await this.engine.pipeline.executeMany((w) => {
       const out = decideRemove(w, w.images.get(image.id)!, byRef, !!opts.force, familiarize);
