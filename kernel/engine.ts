@@ -190,7 +190,8 @@ export class Engine {
       // other: they are prepared side by side, and whatever succeeded is undone if either fails
       const files = (async () => {
         const diffIds = await this.ensureLayers(img.descriptor, storage);
-        const { rootfs } = await storage.prepare(c.id, diffIds);
+        // a --rm container's writable layer goes when it exits: it need not survive a host crash
+        const { rootfs } = await storage.prepare(c.id, diffIds, { ephemeral: !!c.hostConfig.AutoRemove });
         undo.push(() => storage.unmount(c.id));
         // the mount is recorded while the rest is prepared; durable before the runtime starts anything
         const recorded = c.rootfs !== rootfs ? this.record(c, CE['rootfs-prepared'], { rootfs, storage: c.storage }, meta) : undefined;

@@ -274,6 +274,18 @@ export function storageSuite(name: string, makeDriver: MakeStorageDriver): Test 
     assert.is(again.rootfs, rootfs, 'prepare of a mounted container returns its rootfs');
   });
 
+  t('an ephemeral (--rm) container keeps its changes across unmount and prepare (a restart)', async () => {
+    const id = cid('eph');
+    const first = await driver.prepare(id, chain(), { ephemeral: true });
+    writeFileSync(join(first.rootfs, 'kept'), 'yes');
+    await driver.unmount(id);
+    assert.not.ok(await driver.isMounted(id));
+    const { rootfs } = await driver.prepare(id, chain(), { ephemeral: true });
+    assert.is(readFileSync(join(rootfs, 'kept'), 'utf8'), 'yes');
+    await driver.remove(id);
+    assert.not.ok(await driver.isMounted(id));
+  });
+
   t('a restarted driver sees the layers and the mounted container', async () => {
     const before = await driver.changes(cid('c1'), chain());
     driver = await start();

@@ -12,6 +12,15 @@ export interface LayerInfo {
 
 export interface ContainerFsChange { Path: string; Kind: 0 | 1 | 2 } // 0 modified, 1 added, 2 deleted (docker diff)
 
+export interface PrepareOptions {
+  /**
+   * The container's writable layer need not survive a host crash (a `--rm` container, gone
+   * once it exits): a driver may skip syncing it (overlay's `volatile`, as Podman does for
+   * `--rm`). It must still survive unmount and prepare again within one boot (a restart).
+   */
+  ephemeral?: boolean;
+}
+
 export interface StorageDriver {
   readonly name: string;
   init(paths: DriverPaths): Promise<void>;
@@ -28,7 +37,7 @@ export interface StorageDriver {
   layers(): Promise<LayerInfo[]>;
 
   /** creates (or re-mounts) the container's root filesystem from layers, bottom first; returns its path */
-  prepare(containerId: string, layers: string[]): Promise<{ rootfs: string }>;
+  prepare(containerId: string, layers: string[], opts?: PrepareOptions): Promise<{ rootfs: string }>;
   /** unmounts without discarding the container's changes */
   unmount(containerId: string): Promise<void>;
   /** unmounts and deletes the container's writable layer */

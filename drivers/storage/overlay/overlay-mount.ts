@@ -16,17 +16,41 @@ export interface OverlayMount {
   upper: string;
   work: string;
   target: string;
+  /** no syncs to the upper dir (ephemeral containers; see volatile.ts) */
+  volatile?: boolean;
 }
 
 /** The option string; redirect_dir/index/metacopy off keep the upper dir a plain diff we can read back. */
 export function overlayOptions(m: Omit<OverlayMount, 'cwd' | 'target'>): string {
-  return `lowerdir=${m.lowers.join(':')},upperdir=${m.upper},workdir=${m.work},index=off,redirect_dir=off,metacopy=off`;
+  return `lowerdir=${m.lowers.join(':')},upperdir=${m.upper},workdir=${m.work},index=off,redirect_dir=off,metacopy=off${m.volatile ? ',volatile' : ''}`;
+}
+
+/** a kernel before 5.10 refuses `volatile`: after the first refusal, mount without it */
+let volatileRefused = false;
+
+/**
+ * Mounts the overlay; with `volatile` asked for, says whether the kernel took it (when the
+ * volatile mount fails and a plain one works, the option was the problem: plain from then on).
+ */
+export async function mountOverlay(m: OverlayMount): Promise<{ volatile: boolean }> {
+  if (m.volatile && !volatileRefused) {
+    try {
+      await mountOnce(m);
+      return { volatile: true };
+    } catch {
+      await mountOnce({ ...m, volatile: false });
+      volatileRefused = true;
+      return { volatile: false };
+    }
+  }
+  await mountOnce({ ...m, volatile: false });
+  return { volatile: false };
 }
 
 /** The kernel takes at most one page of mount data. */
 export const MAX_MOUNT_DATA = 4095;
 
-export async function mountOverlay(m: OverlayMount): Promise<void> {
+async function mountOnce(m: OverlayMount): Promise<void> {
   const options = overlayOptions(m);
   if (options.length > MAX_MOUNT_DATA) throw new Error(`overlay mount options are ${options.length} bytes, over the kernel's ${MAX_MOUNT_DATA}: too many layers (${m.lowers.length})`);
   try {

@@ -2,13 +2,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BerthError } from '../../../kernel/contracts/common.ts';
 import { buildTar } from '../common/testing/tar.ts';
 import { mountsUnder } from './mountinfo.ts';
 import { OverlayStorage } from './overlay-storage.ts';
+import { volatileMark } from './volatile.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-overlay-'));
 const driver = new OverlayStorage();
@@ -55,6 +56,33 @@ test('refuses to remove a layer a container uses, and to re-prepare a container 
   assert.not.ok(await driver.isMounted(id));
   await driver.prepare(id, [a!]);
   assert.ok(await driver.isMounted(id));
+});
+
+test('an ephemeral (--rm) container mounts volatile, keeps its files across unmount and prepare in one boot, and is refused after a host restart', async () => {
+  const eph = `${id}-eph`;
+  const [a] = (await driver.layers()).map((l) => l.diffId);
+  const { rootfs } = await driver.prepare(eph, [a!], { ephemeral: true });
+  const opts = () => mountsUnder(root).find((m) => m.mountPoint === rootfs)?.superOptions ?? '';
+  assert.match(opts(), /(^|,)(fsync=)?volatile(,|$)/); // newer kernels show it as fsync=volatile
+  writeFileSync(join(rootfs, 'kept'), 'yes');
+  await driver.unmount(eph);
+  const work = join(root, 'storage/overlay/containers', eph, 'work');
+  assert.ok(existsSync(volatileMark(work)), 'the kernel marks the workdir');
+  // a restart within this boot: the mark is cleared and the upper dir kept
+  await driver.prepare(eph, [a!], { ephemeral: true });
+  assert.is(readFileSync(join(rootfs, 'kept'), 'utf8'), 'yes');
+  await driver.unmount(eph);
+  // the same after a host restart (another boot id on record): refused, with the reason
+  writeFileSync(join(root, 'storage/overlay/containers', eph, 'volatile-boot-id'), 'another-boot\n');
+  const refused = await driver.prepare(eph, [a!], { ephemeral: true }).then(() => undefined, (e) => e);
+  assert.is(status(refused), 409);
+  assert.match(refused.message, /host has restarted/);
+  assert.not.ok(await driver.isMounted(eph));
+  await driver.remove(eph);
+  // not ephemeral: no volatile
+  await driver.prepare(eph, [a!]);
+  assert.not.match(opts(), /volatile/);
+  await driver.remove(eph);
 });
 
 test('rejects unknown layers and bad ids with Docker-shaped errors', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { notFound, type DriverPaths, type ProbeReport } from '../../../kernel/contracts/common.ts';
 import type { Logger } from '../../../kernel/contracts/plugin.ts';
-import type { ContainerFsChange, StorageDriver } from '../../../kernel/contracts/storage.ts';
+import type { ContainerFsChange, PrepareOptions, StorageDriver } from '../../../kernel/contracts/storage.ts';
 import { diffIdHex } from '../common/entry-path.ts';
 import { claimContainerRecord } from '../common/container-record.ts';
 import { LayeredStorage } from '../common/layered-storage.ts';
@@ -18,6 +18,7 @@ import { isMountPoint } from './mountinfo.ts';
 import { mountOverlay, unmountPath } from './overlay-mount.ts';
 import { probeOverlay } from './probe.ts';
 import { readUpper } from './upper-changes.ts';
+import { recordVolatileMount, settleVolatileMark } from './volatile.ts';
 
 export interface OverlayStorageOptions { log?: Logger }
 
@@ -67,7 +68,7 @@ export class OverlayStorage extends LayeredStorage implements StorageDriver {
     return { dir, upper: join(dir, 'upper'), work: join(dir, 'work'), merged: join(dir, 'merged'), rel: `containers/${id}` };
   }
 
-  prepare(containerId: string, layers: string[]): Promise<{ rootfs: string }> {
+  prepare(containerId: string, layers: string[], opts: PrepareOptions = {}): Promise<{ rootfs: string }> {
     return this.lock.run(`container:${containerId}`, async () => {
       const d = this.dirs(containerId);
       for (const l of layers) if (!this.layerStore.has(l)) throw notFound(`layer ${l} not found in storage`);
@@ -82,7 +83,9 @@ export class OverlayStorage extends LayeredStorage implements StorageDriver {
         // overlayfs ignores an opaque mark on a lower layer's root, so leave out what it hides
         const visible = visibleFromRoot(this.layerStore.views(layers));
         const lowers = visible.length ? visible.map((v) => this.ensureShortLink(v.diffId)) : [EMPTY_LOWER];
-        await mountOverlay({ cwd: this.state, lowers, upper: `${d.rel}/upper`, work: `${d.rel}/work`, target: d.merged });
+        settleVolatileMark(containerId, d.dir, d.work); // any prepare: a cp between a --rm container's stop and start too
+        const mounted = await mountOverlay({ cwd: this.state, lowers, upper: `${d.rel}/upper`, work: `${d.rel}/work`, target: d.merged, volatile: opts.ephemeral });
+        if (mounted.volatile) recordVolatileMount(d.dir);
       } catch (e) {
         // a container that never mounted leaves nothing; an existing one keeps its upper dir
         if (isNew && !isMountPoint(d.merged)) rmSync(d.dir, { recursive: true, force: true });
