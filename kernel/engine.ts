@@ -189,6 +189,7 @@ export class Engine {
       // the filesystem (layers, rootfs mount, volumes) and the network do not depend on each
       // other: they are prepared side by side, and whatever succeeded is undone if either fails
       const files = (async () => {
+        await this.volumes.ensureBindSources(c);
         const diffIds = await this.ensureLayers(img.descriptor, storage);
         // a --rm container's writable layer goes when it exits: it need not survive a host crash
         const { rootfs } = await storage.prepare(c.id, diffIds, { ephemeral: !!c.hostConfig.AutoRemove });

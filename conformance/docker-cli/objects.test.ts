@@ -1,6 +1,8 @@
 // Volumes, networks, events, system commands, and other clients (docker-py, raw HTTP).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Berthd, run, suffix } from './harness.ts';
 
 const test = suite('docker objects and system');
@@ -46,6 +48,18 @@ test('bind mounts', async () => {
   const r = await d.docker(['run', '--rm', '-v', `${d.dir}:/host:ro`, 'busybox', 'sh', '-c', 'ls /host/config.json && touch /host/x']);
   assert.match(r.stdout, /config\.json/);
   assert.is.not(r.code, 0);
+});
+
+test('-v creates a missing host directory (as Docker does); --mount refuses it', async () => {
+  const missing = join(d.dir, `berth-bind-${suffix()}`, 'nested');
+  const r = await d.docker(['run', '--rm', '-v', `${missing}:/data`, 'busybox', 'sh', '-c', 'echo kept > /data/f']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(readFileSync(join(missing, 'f'), 'utf8'), 'kept\n');
+  const other = join(d.dir, `berth-bind-${suffix()}`);
+  const m = await d.docker(['run', '--rm', '--mount', `type=bind,source=${other},target=/data`, 'busybox', 'true']);
+  assert.is(m.code, 125);
+  assert.match(m.stderr, /bind source path does not exist/);
+  assert.not.ok(existsSync(other));
 });
 
 test('network create/ls/inspect/rm; containers on it resolve each other by name', async () => {

@@ -8,7 +8,7 @@ import type { DockerContainerConfig, DockerHostConfig } from '../docker-types.ts
 import { decideVolume, type VolumeCommand } from '../deciders/volume.ts';
 import { normalizeContainerMounts } from '../mounts/normalize.ts';
 import { resolveVolumesFrom } from '../mounts/volumes-from.ts';
-import { bindSourceExists } from '../mounts/bind-source.ts';
+import { bindSourceExists, ensureBindSource } from '../mounts/bind-source.ts';
 import { populateFromImage } from '../mounts/populate.ts';
 import { resolveInRootfs } from '../mounts/scoped-path.ts';
 import type { MountSpec } from '../mounts/types.ts';
@@ -62,6 +62,11 @@ export class ContainerVolumes {
       await this.create(m.source, { driver: m.driver, options: m.volumeOptions, labels: m.labels, anonymous: m.anonymous }, meta);
     }
     return mounts;
+  }
+
+  /** Start: a -v bind source that does not exist is created as a directory, as Docker does (--mount refuses it at create). */
+  async ensureBindSources(c: ContainerRecord): Promise<void> {
+    for (const m of c.mounts) if (m.type === 'bind' && m.origin === 'binds') await ensureBindSource(m.source);
   }
 
   /** Start: mounts each volume through its driver; copies image content into new empty volumes. */
