@@ -19,7 +19,7 @@ import { Pipeline } from './pipeline.ts';
 import { emptyWorld, type ContainerRecord, type World } from './world.ts';
 import { decideContainer, NotModified, type ContainerCommand } from './deciders/container.ts';
 import { findImage, getContainer } from './lookup.ts';
-import { buildRuntimeSpec, resourcesOf } from './effects/runtime-spec.ts';
+import { buildRuntimeSpec, mergeEnv, resourcesOf } from './effects/runtime-spec.ts';
 import { causedBy, ENGINE_ACTOR, newMeta, type CommandMeta } from './commands.ts';
 import type { DockerContainerConfig, DockerHostConfig, DockerNetworkingConfig } from './docker-types.ts';
 import { randomName } from './names.ts';
@@ -443,7 +443,7 @@ export class Engine {
     const c = this.container(x.containerId);
     if (c.status !== 'running') throw new BerthError(`container ${c.id} is not running`, 409, 'conflict');
     const img = this.world.images.get(c.imageId)?.descriptor.config.config ?? {};
-    const env = [...(img.Env ?? []), ...(c.config.Env ?? []), ...x.env];
+    const env = mergeEnv(mergeEnv(img.Env, c.config.Env ?? []), x.env);
     const session = await this.runtimeFor(c).exec(c.id, {
       args: x.args, env, user: x.user || c.config.User || img.User || '', cwd: x.cwd || c.config.WorkingDir || img.WorkingDir || '/',
       tty: x.tty, stdin: x.attachStdin, privileged: x.privileged,

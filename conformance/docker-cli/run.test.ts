@@ -34,6 +34,36 @@ test('--entrypoint overrides the command', async () => {
   assert.is(r.stdout, 'via entrypoint\n');
 });
 
+test('--entrypoint "" resets the image entrypoint and its command (Docker\'s reset)', async () => {
+  const tag = `berth-ep-${suffix()}`;
+  const name = `berth-epc-${suffix()}`;
+  await d.ok(['create', '--name', name, 'busybox']);
+  await d.ok(['commit', '-c', 'ENTRYPOINT ["echo","from-entrypoint"]', '-c', 'CMD ["from-cmd"]', name, tag]);
+  await d.ok(['rm', name]);
+  assert.is(await d.ok(['run', '--rm', tag]), 'from-entrypoint from-cmd\n');
+  const r = await d.docker(['run', '--rm', '--entrypoint', '', tag, 'echo', 'plain']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'plain\n');
+  const id = (await d.ok(['create', '--entrypoint', '', tag, 'echo', 'x'])).trim();
+  assert.is((await d.ok(['inspect', '-f', '{{json .Config.Entrypoint}} {{json .Config.Cmd}} {{.Path}}', id])).trim(), 'null ["echo","x"] echo');
+  await d.ok(['rm', id]);
+  // without a command of its own there is nothing left to run
+  const none = await d.docker(['run', '--rm', '--entrypoint', '', tag]);
+  assert.is(none.code, 125);
+  assert.match(none.stderr, /No command specified/);
+  await d.ok(['rmi', tag]);
+});
+
+test('-e NAME with NAME unset on the client unsets it instead of failing (Docker drops entries without =)', async () => {
+  const r = await d.docker(['run', '--rm', '-e', 'BERTH_SURELY_UNSET', '-e', 'PATH', 'busybox', 'sh', '-c', 'echo "${BERTH_SURELY_UNSET-unset}|${PATH-nopath}"'], { env: { PATH: process.env.PATH ?? '' } });
+  assert.is(r.code, 0, r.stderr);
+  // PATH is set on the client, so the CLI sends PATH=<client value>
+  assert.is(r.stdout.trim(), `unset|${process.env.PATH}`);
+  const x = await d.docker(['exec', '-e', 'BERTH_SURELY_UNSET', (await d.ok(['run', '-d', 'busybox', 'sleep', '30'])).trim(), 'sh', '-c', 'echo ${BERTH_SURELY_UNSET-unset}']);
+  assert.is(x.code, 0, x.stderr);
+  assert.is(x.stdout, 'unset\n');
+});
+
 test('-i passes stdin and its end', async () => {
   const r = await d.docker(['run', '--rm', '-i', 'busybox', 'sh', '-c', 'cat; echo done'], { input: 'hello-stdin\n' });
   assert.is(r.code, 0, r.stderr);

@@ -8,22 +8,35 @@ import { tmpfsMountOptions } from '../mounts/tmpfs.ts';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+/** `--entrypoint ""` arrives as [""]: Docker's way to say "no entrypoint, not even the image's". */
+export const isEntrypointReset = (ep: string[] | null | undefined): boolean => !!ep && ep.length === 1 && ep[0] === '';
+
 /** Entrypoint + Cmd as Docker combines them: the container's own override the image's. */
-export function resolveArgs(c: ContainerRecord, image: ImageConfigJson['config'] = {}): string[] {
+export function resolveArgs(c: Pick<ContainerRecord, 'config'>, image: ImageConfigJson['config'] = {}): string[] {
   const cfg = c.config;
-  const entrypoint = cfg.Entrypoint !== undefined && cfg.Entrypoint !== null ? cfg.Entrypoint : (image.Entrypoint ?? []);
-  // Docker: setting an entrypoint on the container resets the image's Cmd
-  const cmdFromImage = cfg.Entrypoint !== undefined && cfg.Entrypoint !== null && (cfg.Entrypoint as string[]).length > 0 ? [] : (image.Cmd ?? []);
+  const own = cfg.Entrypoint !== undefined && cfg.Entrypoint !== null;
+  const entrypoint = isEntrypointReset(cfg.Entrypoint) ? [] : own ? cfg.Entrypoint : (image.Entrypoint ?? []);
+  // Docker: setting an entrypoint on the container (a reset included) drops the image's Cmd
+  const cmdFromImage = own && (cfg.Entrypoint as string[]).length > 0 ? [] : (image.Cmd ?? []);
   const cmd = cfg.Cmd && cfg.Cmd.length > 0 ? cfg.Cmd : cmdFromImage;
   return [...(entrypoint ?? []), ...(cmd ?? [])];
 }
 
-/** Image env, then container env overriding by key; PATH defaulted as Docker does. */
+/**
+ * Image env, then container env overriding by key; PATH defaulted as Docker does. An entry
+ * without '=' (what `-e NAME` sends when NAME is unset on the client) unsets NAME, as Docker's
+ * ReplaceOrAppendEnvValues does; it never reaches the process (the OCI runtime refuses it).
+ */
 export function mergeEnv(imageEnv: string[] = [], ctrEnv: string[] = []): string[] {
   const out = new Map<string, string>();
-  for (const kv of [...imageEnv, ...ctrEnv]) {
+  for (const kv of imageEnv) {
     const i = kv.indexOf('=');
-    out.set(i < 0 ? kv : kv.slice(0, i), kv);
+    if (i > 0) out.set(kv.slice(0, i), kv);
+  }
+  for (const kv of ctrEnv) {
+    const i = kv.indexOf('=');
+    if (i < 0) out.delete(kv);
+    else out.set(kv.slice(0, i), kv);
   }
   if (!out.has('PATH')) out.set('PATH', DEFAULT_PATH);
   return [...out.values()];

@@ -14,6 +14,7 @@ import type { ContainerRecord, World } from '../../../kernel/world.ts';
 import { tryNormalizeReference } from '../../../kernel/reference.ts';
 import { findContainer, findImage } from '../../../kernel/lookup.ts';
 import { nextStop } from '../streams/lifecycle.ts';
+import { createConfigProblem } from '../../../kernel/create-checks.ts';
 
 async function create(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
   const body = await ex.json(ContainerCreateSchema);
@@ -24,6 +25,10 @@ async function create(ex: Exchange, { engine, meta }: ApiContext): Promise<void>
   }
   if (hc.RestartPolicy?.MaximumRetryCount && hc.RestartPolicy.Name !== 'on-failure') {
     throw badRequest(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  }
+  if (config.Image) {
+    const problem = createConfigProblem(config as DockerContainerConfig, engine.image(config.Image).descriptor.config.config);
+    if (problem) throw badRequest(problem);
   }
   const name = ex.query.get('name') ?? undefined;
   const r = await engine.createContainer({

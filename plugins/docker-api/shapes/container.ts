@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { ContainerRecord, World } from '../../../kernel/world.ts';
 import type { ImageConfigJson } from '../../../kernel/contracts/images.ts';
-import { resolveArgs, mergeEnv } from '../../../kernel/effects/runtime-spec.ts';
+import { isEntrypointReset, resolveArgs, mergeEnv } from '../../../kernel/effects/runtime-spec.ts';
 import { inspectMount } from '../../../kernel/mounts/inspect.ts';
 import { tryNormalizeReference } from '../../../kernel/reference.ts';
 import { humanDuration, rfc3339, unixSeconds } from './time.ts';
@@ -90,7 +90,7 @@ function networkSettings(c: ContainerRecord, world: World, paths: ContainerPaths
 /** The container's config as inspect shows it: the image's defaults filled in. */
 export function effectiveConfig(c: ContainerRecord, image: ImageConfigJson['config'] = {}): Record<string, unknown> {
   const cfg = c.config;
-  const entry = cfg.Entrypoint !== undefined && cfg.Entrypoint !== null ? cfg.Entrypoint : (image.Entrypoint ?? null);
+  const entry = isEntrypointReset(cfg.Entrypoint) ? null : cfg.Entrypoint !== undefined && cfg.Entrypoint !== null ? cfg.Entrypoint : (image.Entrypoint ?? null);
   const args = resolveArgs(c, image);
   const cmd = args.slice((entry ?? []).length);
   return {

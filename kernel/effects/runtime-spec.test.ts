@@ -1,0 +1,27 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mergeEnv, resolveArgs } from './runtime-spec.ts';
+
+const withEntrypoint = { Entrypoint: ['echo', 'ep'], Cmd: ['from-cmd'] };
+
+test('resolveArgs: image entrypoint + cmd, a container command replaces the cmd only', () => {
+  assert.equal(resolveArgs({ config: {} }, withEntrypoint), ['echo', 'ep', 'from-cmd']);
+  assert.equal(resolveArgs({ config: { Cmd: ['x'] } }, withEntrypoint), ['echo', 'ep', 'x']);
+  assert.equal(resolveArgs({ config: { Entrypoint: ['ls'] } }, withEntrypoint), ['ls']);
+});
+
+test('resolveArgs: --entrypoint "" ([""]) drops the image entrypoint and its cmd', () => {
+  assert.equal(resolveArgs({ config: { Entrypoint: [''], Cmd: ['echo', 'x'] } }, withEntrypoint), ['echo', 'x']);
+  assert.equal(resolveArgs({ config: { Entrypoint: [''] } }, withEntrypoint), []);
+  // an empty list (API clients) keeps the image cmd, as Docker's merge does
+  assert.equal(resolveArgs({ config: { Entrypoint: [] } }, withEntrypoint), ['from-cmd']);
+});
+
+test('mergeEnv: container values win by key; NAME without = unsets NAME and never reaches the process', () => {
+  assert.equal(mergeEnv(['A=1', 'PATH=/bin'], ['A=2', 'B=3']), ['A=2', 'PATH=/bin', 'B=3']);
+  assert.equal(mergeEnv(['A=1', 'PATH=/bin'], ['A', 'UNSET']), ['PATH=/bin']);
+  assert.equal(mergeEnv([], []), ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
+});
+
+
+test.run();
