@@ -128,6 +128,15 @@ test('a memory limit is enforced in the container cgroup', async () => {
   assert.is(r.stdout.trim(), String(32 * 1024 * 1024));
 });
 
+test('--add-host NAME:host-gateway resolves to the default bridge gateway, which answers', async () => {
+  const gw = (await d.ok(['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Gateway}}{{end}}', 'bridge'])).trim();
+  assert.match(gw, /^\d+\.\d+\.\d+\.\d+$/);
+  const r = await d.docker(['run', '--rm', '--add-host', 'host.docker.internal:host-gateway', '--add-host', 'other.example:10.9.8.7', 'busybox',
+    'sh', '-c', 'grep -E "host.docker.internal|other.example" /etc/hosts; ping -c 1 -W 2 host.docker.internal >/dev/null && echo reachable']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, `${gw}\thost.docker.internal\n10.9.8.7\tother.example\nreachable\n`);
+});
+
 test('the default bridge gives an address; --network none only loopback', async () => {
   const a = await d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'ip -4 -o addr show eth0']);
   assert.is(a.code, 0, a.stderr);

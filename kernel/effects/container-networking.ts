@@ -11,7 +11,7 @@ import type { ContainerRuntimeSpec } from '../contracts/runtime.ts';
 import type { CommandMeta } from '../commands.ts';
 import { decideNetwork, PREDEFINED, type NetworkCommand } from '../deciders/network.ts';
 import { findNetwork, getContainer } from '../lookup.ts';
-import { hostsFile, resolvConf } from '../network/etc-files.ts';
+import { extraHostEntries, hostsFile, resolvConf } from '../network/etc-files.ts';
 import { hostIpv4Routes } from '../network/host-routes.ts';
 import { DEFAULT_BRIDGE_SUBNET } from '../ipam.ts';
 import type { ContainerRecord, NetworkRecord } from '../world.ts';
@@ -203,7 +203,8 @@ export class ContainerNetworking {
   private async writeEtc(c: ContainerRecord, addresses: string[], embeddedResolver?: string): Promise<NonNullable<ContainerRuntimeSpec['etcFiles']>> {
     const dir = this.engine.containerDir(c.id);
     const hostname = c.config.Hostname || c.id.slice(0, 12);
-    const extraHosts = (c.hostConfig.ExtraHosts ?? []).map((h) => { const i = h.lastIndexOf(':'); return { names: [h.slice(0, i)], ip: h.slice(i + 1) }; });
+    const defaultBridge = [...this.engine.world.networks.values()].find((n) => n.name === 'bridge');
+    const extraHosts = extraHostEntries(c.hostConfig.ExtraHosts ?? [], defaultBridge?.gateway || undefined);
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     const files = {
       hosts: join(dir, 'hosts'),

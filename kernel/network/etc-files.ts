@@ -13,6 +13,26 @@ export interface HostsFileInput {
   hostNetwork?: boolean;
 }
 
+/** The --add-host value Docker replaces with the host's address as containers reach it. */
+export const HOST_GATEWAY = 'host-gateway';
+
+/**
+ * HostConfig.ExtraHosts ("name:ip", split at the first ':' so an IPv6 address stays whole) as
+ * hosts entries; "host-gateway" becomes `hostGateway` (Docker: the default bridge's gateway).
+ */
+export function extraHostEntries(extraHosts: string[], hostGateway: string | undefined): HostsEntry[] {
+  return extraHosts.map((h) => {
+    const i = h.indexOf(':');
+    const name = i < 0 ? h : h.slice(0, i);
+    let ip = i < 0 ? '' : h.slice(i + 1);
+    if (ip === HOST_GATEWAY) {
+      if (!hostGateway) throw new Error(`unable to derive the IP value for ${HOST_GATEWAY}: the default bridge network has no gateway`);
+      ip = hostGateway;
+    }
+    return { names: [name], ip };
+  });
+}
+
 export function hostsFile(input: HostsFileInput): string {
   const lines = [
     '127.0.0.1\tlocalhost',
