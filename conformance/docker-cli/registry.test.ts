@@ -59,4 +59,15 @@ test('pull of a missing tag is an error', async () => {
   assert.match(r.stderr, /not found|unknown/i);
 });
 
+test('run of an image no registry has: the daemon\'s error before any progress, exit 125 (Docker says "Pulling from" only once the manifest is found)', async () => {
+  const ref = `${reg.host}/berth/missing-${suffix()}:nope`;
+  const r = await d.docker(['run', '--rm', ref, 'true'], { timeoutMs: 30_000 });
+  assert.is(r.code, 125);
+  assert.match(r.stderr, new RegExp(`Unable to find image '${ref.replace(/[.:/]/g, '\\$&')}' locally\ndocker: Error response from daemon: .*(not found|unknown)`, 'i'));
+  assert.not.match(r.stderr, /Pulling from/);
+  const p = await d.docker(['pull', ref], { timeoutMs: 30_000 });
+  assert.match(p.stderr, /^Error response from daemon: /);
+  assert.not.match(p.stdout + p.stderr, /Pulling from/);
+});
+
 test.run();

@@ -41,11 +41,12 @@ export async function pullImage(deps: PullDeps, refString: string, opts: PullOpt
   const wanted = opts.platform ? parsePlatform(opts.platform) : undefined;
   const client = new RegistryClient({ domain: ref.domain, repository: ref.path, insecureRegistries: deps.insecureRegistries, auth: opts.auth, signal: opts.signal });
   const reference = ref.digest ?? ref.tag!;
-  emit({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag });
   deps.pool?.prepare(); // workers start while the manifest is fetched
 
-  // manifest, through an index when there is one
+  // manifest, through an index when there is one. As Docker, "Pulling from" only once the
+  // registry has it: an unknown image or an unreachable registry stays a plain HTTP error.
   const top = await client.getManifest(reference, display);
+  emit({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag });
   let parsed = parseManifest(top.bytes, top.mediaType, `${client.where}: manifest ${reference}`);
   const manifests: Array<{ bytes: Buffer; digest: string }> = [{ bytes: top.bytes, digest: top.digest }];
   if (parsed.kind === 'index') {
