@@ -68,6 +68,7 @@ export interface DockerHostConfig {
   Runtime?: string;
   ConsoleSize?: [number, number];
   Init?: boolean | null;
+  ShmSize?: number;
   [key: string]: unknown;
 }
 

@@ -109,6 +109,18 @@ test('--read-only and --tmpfs', async () => {
   assert.is(r.stdout, 'wrote-tmpfs\n');
 });
 
+test('--shm-size sizes /dev/shm', async () => {
+  const r = await d.docker(['run', '--rm', '--shm-size', '8m', 'busybox', 'sh', '-c', 'grep " /dev/shm " /proc/mounts']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /tmpfs rw,nosuid,nodev,noexec,relatime,size=8192k/);
+  const dflt = await d.ok(['run', '--rm', 'busybox', 'sh', '-c', 'grep " /dev/shm " /proc/mounts']);
+  assert.match(dflt, /size=65536k/);
+  const id = (await d.ok(['create', '--shm-size', '8m', 'busybox'])).trim();
+  const plain = (await d.ok(['create', 'busybox'])).trim();
+  assert.is((await d.ok(['inspect', '-f', '{{.HostConfig.ShmSize}}', id, plain])).trim(), `${8 * 2 ** 20}\n${64 * 2 ** 20}`);
+  await d.ok(['rm', id, plain]);
+});
+
 test('resource flags land in HostConfig', async () => {
   const name = `berth-res-${suffix()}`;
   await d.ok(['create', '--name', name, '-m', '64m', '--cpus', '0.5', '--pids-limit', '50', '--restart', 'on-failure:2', '--cap-add', 'NET_ADMIN', '--label', 'k=v', 'busybox']);

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mergeEnv, resolveArgs } from './runtime-spec.ts';
+import { mergeEnv, resolveArgs, shmMount } from './runtime-spec.ts';
 
 const withEntrypoint = { Entrypoint: ['echo', 'ep'], Cmd: ['from-cmd'] };
 
@@ -23,5 +23,12 @@ test('mergeEnv: container values win by key; NAME without = unsets NAME and neve
   assert.equal(mergeEnv([], []), ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
 });
 
+
+test('shmMount: --shm-size as a /dev/shm tmpfs, unless the user mounts /dev/shm', () => {
+  assert.equal(shmMount(8 * 2 ** 20, []), { type: 'tmpfs', source: 'shm', target: '/dev/shm', readOnly: false, options: ['mode=1777', 'size=8m'] });
+  assert.is(shmMount(undefined, []), undefined);
+  assert.is(shmMount(0, []), undefined);
+  assert.is(shmMount(8 * 2 ** 20, [{ type: 'tmpfs', source: 'tmpfs', target: '/dev/shm', readOnly: false }]), undefined);
+});
 
 test.run();

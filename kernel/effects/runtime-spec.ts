@@ -4,7 +4,7 @@ import type { DockerHostConfig } from '../docker-types.ts';
 import type { ImageConfigJson } from '../contracts/images.ts';
 import type { ContainerRecord } from '../world.ts';
 import { mountOrder } from '../mounts/normalize.ts';
-import { tmpfsMountOptions } from '../mounts/tmpfs.ts';
+import { formatTmpfsSize, tmpfsMountOptions } from '../mounts/tmpfs.ts';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -55,6 +55,12 @@ export function resourcesOf(hc: DockerHostConfig): Resources {
   };
 }
 
+/** --shm-size: /dev/shm as a tmpfs of that size (Docker's mode and flags), unless a mount of the user's takes the path. */
+export function shmMount(shmSize: number | undefined, mounts: MountSpec[]): MountSpec | undefined {
+  if (!shmSize || shmSize <= 0 || mounts.some((m) => m.target === '/dev/shm')) return undefined;
+  return { type: 'tmpfs', source: 'shm', target: '/dev/shm', readOnly: false, options: ['mode=1777', `size=${formatTmpfsSize(shmSize)}`] };
+}
+
 export interface SpecInputs {
   c: ContainerRecord;
   image: ImageConfigJson;
@@ -79,6 +85,8 @@ export function buildRuntimeSpec(i: SpecInputs): ContainerRuntimeSpec {
     readOnly: m.readOnly,
     options: m.type === 'tmpfs' ? tmpfsMountOptions(m) : m.propagation ? [m.propagation] : undefined,
   }));
+  const shm = shmMount(hc.ShmSize, mounts);
+  if (shm) mounts.push(shm);
   const missing = mounts.find((m) => m.type === 'bind' && !m.source);
   if (missing) throw new Error(`volume for ${missing.target} is not mounted`);
   const hostname = c.config.Hostname || c.id.slice(0, 12);

@@ -123,7 +123,10 @@ export function inspectContainer(c: ContainerRecord, world: World, paths: Contai
   const args = resolveArgs(c, image);
   // Clients read LogConfig.Type only to know whether `logs` can read the log back (docker-py
   // reads logs after `run` only for json-file/journald); Berth's k8s-file logs are readable.
-  const hostConfig = { ...HOSTCONFIG_DEFAULTS, ...c.hostConfig, Runtime: c.runtime, LogConfig: { Type: 'json-file', Config: {} } };
+  const hostConfig = {
+    ...HOSTCONFIG_DEFAULTS, ...c.hostConfig, Runtime: c.runtime, LogConfig: { Type: 'json-file', Config: {} },
+    ShmSize: c.hostConfig.ShmSize || HOSTCONFIG_DEFAULTS.ShmSize, // the CLI sends 0 for "the daemon's default"
+  };
   return {
     Id: c.id,
     Created: rfc3339(c.createdNano),
