@@ -362,12 +362,14 @@ export class Engine {
 
   async pauseContainer(ref: string, meta: CommandMeta): Promise<void> {
     const c = this.container(ref);
+    decideContainer(this.world, c, { type: 'PauseContainer' }); // refused before the runtime is asked
     await this.runtimeFor(c).pause(c.id);
     await this.decide(c, { type: 'PauseContainer' }, meta);
   }
 
   async unpauseContainer(ref: string, meta: CommandMeta): Promise<void> {
     const c = this.container(ref);
+    decideContainer(this.world, c, { type: 'UnpauseContainer' });
     await this.runtimeFor(c).resume(c.id);
     await this.decide(c, { type: 'UnpauseContainer' }, meta);
   }

@@ -16,9 +16,22 @@ test('pause and unpause', async () => {
   assert.match(await d.ok(['ps', '--filter', `name=${name}`, '--format', '{{.Status}}']), /\(Paused\)/);
   const rm = await d.docker(['rm', name]);
   assert.is(rm.code, 1);
+  const twice = await d.docker(['pause', name]);
+  const id = (await d.ok(['inspect', '-f', '{{.Id}}', name])).trim();
+  assert.is(twice.stderr.trim(), `Error response from daemon: container ${id} is already paused`);
   await d.ok(['unpause', name]);
   assert.is((await d.ok(['inspect', '-f', '{{.State.Status}}', name])).trim(), 'running');
+  assert.is((await d.docker(['unpause', name])).stderr.trim(), `Error response from daemon: Container ${id} is not paused`);
   await d.ok(['rm', '-f', name]);
+});
+
+test('pause of a container that is not running: Docker\'s 409, not the runtime\'s "no such container"', async () => {
+  const id = (await d.ok(['create', 'busybox'])).trim();
+  const r = await d.docker(['pause', id]);
+  assert.is(r.code, 1);
+  assert.is(r.stderr.trim(), `Error response from daemon: container ${id} is not running`);
+  assert.is((await d.docker(['unpause', id])).stderr.trim(), `Error response from daemon: Container ${id} is not paused`);
+  await d.ok(['rm', id]);
 });
 
 test('rename, then rm of a running container needs -f', async () => {

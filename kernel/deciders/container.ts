@@ -69,8 +69,8 @@ export function decideContainer(w: World, c: ContainerRecord | undefined, cmd: C
       if (notRunning(c)) throw conflict(`Cannot kill container: ${c.name}: container ${c.id} is not running`);
       return [ev(E['kill-requested'], { signal: cmd.signal })];
     case 'PauseContainer':
-      if (c.status === 'paused') throw conflict(`Container ${c.id} is already paused`);
-      if (c.status !== 'running') throw conflict(`Container ${c.id} is not running`);
+      if (c.status === 'paused') throw conflict(`container ${c.id} is already paused`);
+      if (c.status !== 'running') throw conflict(`container ${c.id} is not running`);
       return [ev(E.paused)];
     case 'UnpauseContainer':
       if (c.status !== 'paused') throw conflict(`Container ${c.id} is not paused`);
