@@ -132,6 +132,23 @@ test('diff lists changes; commit makes an image that runs', async () => {
   const diff = await d.ok(['diff', name]);
   assert.match(diff, /A \/baked\.txt/);
   assert.match(diff, /D \/etc\/group/);
+  // the runtime's mount points for /etc/hosts, /etc/hostname, /etc/resolv.conf are not the container's changes
+  assert.not.match(diff, /\/etc\/(hosts|hostname|resolv\.conf)/);
+  const quiet = `berth-quiet-${suffix()}`;
+  await d.ok(['run', '--name', quiet, 'busybox', 'sh', '-c', 'echo x > /only.txt']);
+  assert.is(await d.ok(['diff', quiet]), 'A /only.txt\n');
+  const qtag = `berth-quiet-${suffix()}:v1`;
+  await d.ok(['commit', quiet, qtag]);
+  // the committed layer holds the file, not the empty mount points
+  const saved = join(d.dir, `${suffix()}-save`);
+  mkdirSync(saved);
+  await d.ok(['save', '-o', join(saved, 'img.tar'), qtag]);
+  const list = await run('sh', ['-c', `cd ${saved} && tar -xf img.tar && tar -tf "$(python3 -c 'import json;print(json.load(open("manifest.json"))[0]["Layers"][-1])')"`], {});
+  assert.is(list.code, 0, list.stderr);
+  assert.match(list.stdout, /only\.txt/);
+  assert.not.match(list.stdout, /hostname|hosts|resolv/);
+  await d.ok(['rm', quiet]);
+  await d.ok(['rmi', qtag]);
   const tag = `berth-committed-${suffix()}:v1`;
   const id = (await d.ok(['commit', '-c', 'ENV BAKED=1', name, tag])).trim();
   assert.match(id, /^sha256:[0-9a-f]{64}$/);

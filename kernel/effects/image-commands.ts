@@ -6,6 +6,7 @@ import type { ImageConfigJson, ImageDescriptor, ProgressEvent, RegistryAuth } fr
 import type { StorageDriver } from '../contracts/storage.ts';
 import type { CommandMeta } from '../commands.ts';
 import { decidePushed, decideRegister, decideRemove, decideTag, type ImageSource, type RemoveRef } from '../deciders/image.ts';
+import { tarWithoutRuntimeFiles } from '../mounts/runtime-files.ts';
 import { familiarize, normalizeReference, parseNormalizedNamed, referenceString } from '../reference.ts';
 import type { ImageRecord } from '../world.ts';
 import { applyChanges } from '../image-changes.ts';
@@ -151,7 +152,7 @@ export class ImageCommands {
     const storage = this.engine.storageFor(c);
     const diffIds = parent.descriptor.layers.map((l) => l.diffId);
     await storage.prepare(c.id, diffIds);
-    const tar = await storage.diffTar(c.id, diffIds);
+    const tar = tarWithoutRuntimeFiles(await storage.diffTar(c.id, diffIds));
     const cfg = { ...(parent.descriptor.config.config ?? {}), ...(c.config.Cmd ? { Cmd: c.config.Cmd } : {}), ...(c.config.Env ? { Env: c.config.Env } : {}), ...(opts.config ?? {}) };
     let config;
     try { config = applyChanges(cfg, opts.changes ?? []); } catch (e) { throw badRequest((e as Error).message); }

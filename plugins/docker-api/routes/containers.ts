@@ -15,6 +15,7 @@ import { tryNormalizeReference } from '../../../kernel/reference.ts';
 import { findContainer, findImage } from '../../../kernel/lookup.ts';
 import { nextStop } from '../streams/lifecycle.ts';
 import { createConfigProblem } from '../../../kernel/create-checks.ts';
+import { withoutRuntimeFiles } from '../../../kernel/mounts/runtime-files.ts';
 
 async function create(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
   const body = await ex.json(ContainerCreateSchema);
@@ -227,7 +228,7 @@ async function changes(ex: Exchange, { engine }: ApiContext): Promise<void> {
   const mounted = await storage.isMounted(c.id).catch(() => false);
   if (!mounted) await storage.prepare(c.id, layers);
   try {
-    ex.reply(200, (await storage.changes(c.id, layers)) ?? []);
+    ex.reply(200, withoutRuntimeFiles((await storage.changes(c.id, layers)) ?? []));
   } finally {
     if (!mounted && c.status !== 'running' && c.status !== 'paused') await storage.unmount(c.id).catch(() => undefined);
   }
