@@ -70,6 +70,17 @@ test('logs: both streams, --tail, -t, stderr separated', async () => {
   await d.ok(['rm', name]);
 });
 
+test('--log-driver none: run still prints, logs says the driver cannot be read (Docker\'s 501)', async () => {
+  const name = `berth-nolog-${suffix()}`;
+  assert.is(await d.ok(['run', '--name', name, '--log-driver', 'none', 'busybox', 'echo', 'attached']), 'attached\n');
+  assert.is((await d.ok(['inspect', '-f', '{{.HostConfig.LogConfig.Type}}', name])).trim(), 'none');
+  const r = await d.docker(['logs', name]);
+  assert.is(r.code, 1);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /Error response from daemon: configured logging driver does not support reading/);
+  await d.ok(['rm', name]);
+});
+
 test('logs -f follows until the container exits', async () => {
   const name = `berth-logf-${suffix()}`;
   await d.ok(['run', '-d', '--name', name, 'busybox', 'sh', '-c', 'for i in 1 2 3; do echo line $i; sleep 0.3; done']);

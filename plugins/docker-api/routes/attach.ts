@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { ApiContext } from '../context.ts';
 import type { Exchange } from '../http/exchange.ts';
 import type { Router } from '../http/router.ts';
-import { badRequest, conflict } from '../../../kernel/contracts/common.ts';
+import { badRequest, conflict, notImplemented } from '../../../kernel/contracts/common.ts';
 import { formatRfc3339Nano, readLogs } from '../../../kernel/logs/index.ts';
 import type { ContainerRecord } from '../../../kernel/world.ts';
 import { boolParam, intParam, timeParam } from '../http/query.ts';
@@ -104,6 +104,7 @@ async function logs(ex: Exchange, { engine }: ApiContext): Promise<void> {
   const stdout = boolParam(ex.query, 'stdout');
   const stderr = boolParam(ex.query, 'stderr');
   if (!stdout && !stderr) throw badRequest('Bad parameters: you must choose at least one stream');
+  if (c.hostConfig.LogConfig?.Type === 'none') throw notImplemented('configured logging driver does not support reading');
   const timestamps = boolParam(ex.query, 'timestamps');
   const follow = boolParam(ex.query, 'follow') && isRunning(c);
   const tail = tailParam(ex.query);

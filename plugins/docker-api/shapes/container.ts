@@ -122,9 +122,11 @@ export function inspectContainer(c: ContainerRecord, world: World, paths: Contai
   const image = world.images.get(c.imageId)?.descriptor.config.config ?? {};
   const args = resolveArgs(c, image);
   // Clients read LogConfig.Type only to know whether `logs` can read the log back (docker-py
-  // reads logs after `run` only for json-file/journald); Berth's k8s-file logs are readable.
+  // reads logs after `run` only for json-file/journald); Berth's k8s-file logs are readable,
+  // except with --log-driver none, which says so.
+  const logType = c.hostConfig.LogConfig?.Type === 'none' ? 'none' : 'json-file';
   const hostConfig = {
-    ...HOSTCONFIG_DEFAULTS, ...c.hostConfig, Runtime: c.runtime, LogConfig: { Type: 'json-file', Config: {} },
+    ...HOSTCONFIG_DEFAULTS, ...c.hostConfig, Runtime: c.runtime, LogConfig: { Type: logType, Config: {} },
     ShmSize: c.hostConfig.ShmSize || HOSTCONFIG_DEFAULTS.ShmSize, // the CLI sends 0 for "the daemon's default"
   };
   return {
