@@ -23,6 +23,7 @@ import { buildRuntimeSpec, mergeEnv, resourcesOf } from './effects/runtime-spec.
 import { causedBy, ENGINE_ACTOR, newMeta, type CommandMeta } from './commands.ts';
 import type { DockerContainerConfig, DockerHostConfig, DockerNetworkingConfig } from './docker-types.ts';
 import { randomName } from './names.ts';
+import { ignoredSettings } from './ignored-settings.ts';
 import { ContainerNetworking } from './effects/container-networking.ts';
 import { ContainerVolumes } from './effects/container-volumes.ts';
 import { ImageCommands } from './effects/image-commands.ts';
@@ -153,7 +154,7 @@ export class Engine {
     };
     await this.pipeline.execute(streamOf.container(id), (w) => decideContainer(w, undefined, cmd), meta);
     await mkdir(this.containerDir(id), { recursive: true });
-    return { id, warnings: [] };
+    return { id, warnings: ignoredSettings(req.config, hostConfig) };
   }
 
   private decide(c: ContainerRecord, cmd: ContainerCommand, meta: CommandMeta): Promise<StoredEvent[]> {

@@ -121,6 +121,18 @@ test('--shm-size sizes /dev/shm', async () => {
   await d.ok(['rm', id, plain]);
 });
 
+test('flags Berth does not apply are not silent: the CLI prints the create warnings', async () => {
+  const r = await d.docker(['run', '--rm', '--pid', 'host', '--init', '--device', '/dev/null:/dev/mynull', 'busybox', 'true']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stderr, [
+    'WARNING: --pid is not supported by Berth yet and was ignored',
+    'WARNING: --device is not supported by Berth yet and was ignored',
+    'WARNING: --init is not supported by Berth yet and was ignored',
+  ].join('\n') + '\n');
+  const plain = await d.docker(['run', '--rm', 'busybox', 'true']);
+  assert.is(plain.stderr, '');
+});
+
 test('resource flags land in HostConfig', async () => {
   const name = `berth-res-${suffix()}`;
   await d.ok(['create', '--name', name, '-m', '64m', '--cpus', '0.5', '--pids-limit', '50', '--restart', 'on-failure:2', '--cap-add', 'NET_ADMIN', '--label', 'k=v', 'busybox']);

@@ -1,0 +1,27 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ignoredSettings } from './ignored-settings.ts';
+
+test('nothing to say about a plain create (the CLI\'s zero values)', () => {
+  assert.equal(ignoredSettings({ Image: 'b', MacAddress: '' }, {
+    PidMode: '', IpcMode: '', Devices: [], GroupAdd: null, CpusetCpus: '', SecurityOpt: null, Init: null, OomKillDisable: false, OomScoreAdj: 0, Sysctls: null,
+  }), []);
+});
+
+test('each given but unapplied setting is named once, in flag order', () => {
+  assert.equal(ignoredSettings({ Image: 'b', Healthcheck: { Test: ['CMD-SHELL', 'true'] } }, {
+    PidMode: 'host', Devices: [{ PathOnHost: '/dev/null' }], Init: true, SecurityOpt: ['seccomp=unconfined'],
+  }), [
+    '--pid is not supported by Berth yet and was ignored',
+    '--device is not supported by Berth yet and was ignored',
+    '--security-opt is not supported by Berth yet and was ignored',
+    '--init is not supported by Berth yet and was ignored',
+    '--health-cmd is not supported by Berth yet and was ignored',
+  ]);
+});
+
+test('settings Berth applies anyway or that are no-ops here stay quiet', () => {
+  assert.equal(ignoredSettings({ Image: 'b', Healthcheck: { Test: ['NONE'] } }, { IpcMode: 'private', SecurityOpt: ['no-new-privileges', 'label=disable', 'apparmor=unconfined'] }), []);
+});
+
+test.run();

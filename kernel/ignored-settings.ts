@@ -1,0 +1,43 @@
+// Settings of a container create request that Berth accepts but does not apply. Docker answers a
+// create with Warnings the CLI prints as "WARNING: …" (e.g. a memory limit without swap
+// accounting); Berth uses the same channel so an ignored flag is never silent. Pure.
+import type { DockerContainerConfig, DockerHostConfig } from './docker-types.ts';
+
+type Check = [flag: string, isSet: (hc: DockerHostConfig, cfg: DockerContainerConfig) => boolean];
+
+const nonEmpty = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : typeof v === 'string' ? v !== '' : !!v && typeof v === 'object' && Object.keys(v).length > 0);
+const positive = (v: unknown): boolean => typeof v === 'number' && v > 0;
+
+const CHECKS: Check[] = [
+  ['--pid', (hc) => nonEmpty(hc.PidMode)],
+  ['--ipc', (hc) => nonEmpty(hc.IpcMode) && hc.IpcMode !== 'private' && hc.IpcMode !== 'shareable'],
+  ['--uts', (hc) => nonEmpty(hc.UTSMode)],
+  ['--device', (hc) => nonEmpty(hc.Devices)],
+  ['--device-cgroup-rule', (hc) => nonEmpty(hc.DeviceCgroupRules)],
+  ['--gpus', (hc) => nonEmpty(hc.DeviceRequests)],
+  ['--group-add', (hc) => nonEmpty(hc.GroupAdd)],
+  ['--cpuset-cpus', (hc) => nonEmpty(hc.CpusetCpus)],
+  ['--cpuset-mems', (hc) => nonEmpty(hc.CpusetMems)],
+  // no-new-privileges is what Berth does anyway; label and apparmor options are no-ops on a host without them
+  ['--security-opt', (hc) => Array.isArray(hc.SecurityOpt) && hc.SecurityOpt.some((o) => !/^(no-new-privileges([:=]true)?|label[:=].*|apparmor[:=].*)$/.test(String(o)))],
+  ['--init', (hc) => hc.Init === true],
+  ['--link', (hc) => nonEmpty(hc.Links)],
+  ['--sysctl', (hc) => nonEmpty(hc.Sysctls)],
+  ['--oom-kill-disable', (hc) => hc.OomKillDisable === true],
+  ['--oom-score-adj', (hc) => typeof hc.OomScoreAdj === 'number' && hc.OomScoreAdj !== 0],
+  ['--memory-reservation', (hc) => positive(hc.MemoryReservation)],
+  ['--kernel-memory', (hc) => positive(hc.KernelMemory)],
+  ['--blkio-weight', (hc) => positive(hc.BlkioWeight)],
+  ['--cgroup-parent', (hc) => nonEmpty(hc.CgroupParent)],
+  ['--storage-opt', (hc) => nonEmpty(hc.StorageOpt)],
+  ['--mac-address', (_hc, cfg) => nonEmpty(cfg.MacAddress)],
+  ['--health-cmd', (_hc, cfg) => {
+    const test = (cfg.Healthcheck as { Test?: string[] } | undefined)?.Test;
+    return !!test && test.length > 0 && test[0] !== 'NONE';
+  }],
+];
+
+/** One warning per setting that was given but is not applied, in flag order. */
+export function ignoredSettings(config: DockerContainerConfig, hostConfig: DockerHostConfig): string[] {
+  return CHECKS.filter(([, isSet]) => isSet(hostConfig, config)).map(([flag]) => `${flag} is not supported by Berth yet and was ignored`);
+}
