@@ -2,11 +2,11 @@
 // runs, else with util-linux's mount(8).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { isMountPoint } from './mountinfo.ts';
-import { MNT_DETACH, MountError, MountSyscalls } from './mount-syscalls.ts';
+import { isMountPoint } from '../../../kernel/fs/mount-point.ts';
+import { MNT_DETACH, MountError, sharedMountSyscalls } from '../../../kernel/process/mount-syscalls.ts';
 
 const run = promisify(execFile);
-const syscalls = new MountSyscalls();
+const syscalls = sharedMountSyscalls();
 
 export interface OverlayMount {
   /** directory the relative paths below are resolved from (the kernel resolves them against mount's cwd) */
@@ -59,7 +59,7 @@ async function mountOnce(m: OverlayMount): Promise<void> {
         return await syscalls.mount({ cwd: m.cwd, source: 'overlay', target: m.target, type: 'overlay', data: options });
       } catch (e) {
         if (e instanceof MountError) throw e; // the kernel refused; otherwise the helper failed: mount(8)
-        if (isMountPoint(m.target)) return; // it died after the mount was made: not a second one on top
+        if (await isMountPoint(m.target)) return; // it died after the mount was made: not a second one on top
       }
     }
     await run('mount', ['-t', 'overlay', 'overlay', '-o', options, m.target], { cwd: m.cwd });
@@ -70,7 +70,7 @@ async function mountOnce(m: OverlayMount): Promise<void> {
 
 /** Unmounts `target` if it is mounted; a busy mount is detached lazily (as Docker does) rather than left behind. */
 export async function unmountPath(target: string): Promise<void> {
-  if (!isMountPoint(target)) return;
+  if (!(await isMountPoint(target))) return;
   if (syscalls.available) {
     const r = await syscalls.umount(target).then(() => 'done', (e) => e);
     if (r === 'done') return;
@@ -79,7 +79,7 @@ export async function unmountPath(target: string): Promise<void> {
   try {
     await run('umount', [target]);
   } catch {
-    if (isMountPoint(target)) await run('umount', ['-l', target]);
+    if (await isMountPoint(target)) await run('umount', ['-l', target]);
   }
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BerthError } from '../../../kernel/contracts/common.ts';
 import { buildTar } from '../common/testing/tar.ts';
-import { mountsUnder } from './mountinfo.ts';
+import { mountsUnder } from '../../../kernel/fs/mountinfo.ts';
 import { OverlayStorage } from './overlay-storage.ts';
 import { volatileMark } from './volatile.ts';
 

@@ -14,7 +14,7 @@ import { visibleFromRoot } from '../common/layer-view.ts';
 import { packTree } from '../common/tar-writer.ts';
 import { treeBytes } from '../common/tree-walk.ts';
 import { overlayWhiteouts } from '../common/whiteout-style.ts';
-import { isMountPoint } from './mountinfo.ts';
+import { isMountPoint } from '../../../kernel/fs/mount-point.ts';
 import { mountOverlay, unmountPath } from './overlay-mount.ts';
 import { probeOverlay } from './probe.ts';
 import { readUpper } from './upper-changes.ts';
@@ -72,7 +72,7 @@ export class OverlayStorage extends LayeredStorage implements StorageDriver {
     return this.lock.run(`container:${containerId}`, async () => {
       const d = this.dirs(containerId);
       for (const l of layers) if (!this.layerStore.has(l)) throw notFound(`layer ${l} not found in storage`);
-      if (isMountPoint(d.merged)) {
+      if (await isMountPoint(d.merged)) {
         claimContainerRecord(d.dir, containerId, layers);
         return { rootfs: d.merged };
       }
@@ -88,7 +88,7 @@ export class OverlayStorage extends LayeredStorage implements StorageDriver {
         if (mounted.volatile) recordVolatileMount(d.dir);
       } catch (e) {
         // a container that never mounted leaves nothing; an existing one keeps its upper dir
-        if (isNew && !isMountPoint(d.merged)) rmSync(d.dir, { recursive: true, force: true });
+        if (isNew && !(await isMountPoint(d.merged))) rmSync(d.dir, { recursive: true, force: true });
         throw e;
       }
       return { rootfs: d.merged };
@@ -103,7 +103,7 @@ export class OverlayStorage extends LayeredStorage implements StorageDriver {
     return this.lock.run(`container:${containerId}`, async () => {
       const d = this.dirs(containerId);
       await unmountPath(d.merged);
-      if (isMountPoint(d.merged)) throw new Error(`cannot remove container ${containerId}: ${d.merged} is still mounted`);
+      if (await isMountPoint(d.merged)) throw new Error(`cannot remove container ${containerId}: ${d.merged} is still mounted`);
       await this.discardContainerDir(containerId);
     });
   }

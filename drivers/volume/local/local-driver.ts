@@ -9,7 +9,7 @@ import { validateVolumeName, volumeNameProblem } from '../../../kernel/mounts/vo
 import { mountFilesystem, unmountFilesystem } from './fs-mount.ts';
 import { KeyedLock } from '../../../kernel/keyed-lock.ts';
 import { parseLocalOptions, type LocalMountOptions } from './local-options.ts';
-import { isMountPoint } from './mountinfo.ts';
+import { isMountPoint } from '../../../kernel/fs/mount-point.ts';
 
 const DATA_DIR = '_data';
 const OPTS_FILE = 'opts.json';

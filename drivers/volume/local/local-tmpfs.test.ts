@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DriverPaths } from '../../../kernel/contracts/common.ts';
 import { LocalVolumeDriver } from './local-driver.ts';
-import { mountsAt, parseMountinfo } from './mountinfo.ts';
+import { mountsAt, parseMountinfo } from '../../../kernel/fs/mountinfo.ts';
 import { unmountFilesystem } from './fs-mount.ts';
 
 let paths: DriverPaths;
