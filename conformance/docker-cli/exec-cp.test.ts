@@ -138,7 +138,10 @@ test('diff lists changes; commit makes an image that runs', async () => {
   await d.ok(['run', '--name', quiet, 'busybox', 'sh', '-c', 'echo x > /only.txt']);
   assert.is(await d.ok(['diff', quiet]), 'A /only.txt\n');
   const qtag = `berth-quiet-${suffix()}:v1`;
-  await d.ok(['commit', quiet, qtag]);
+  const qid = (await d.ok(['commit', quiet, qtag])).trim();
+  // history names the local parent (busybox) instead of <missing>, as Docker does for a commit
+  const bid = (await d.ok(['image', 'inspect', '-f', '{{.Id}}', 'busybox'])).trim();
+  assert.is(await d.ok(['history', '--no-trunc', '--format', '{{.ID}} {{.CreatedBy}}', qtag]), `${qid} sh -c echo x > /only.txt\n${bid} \n`);
   // the committed layer holds the file, not the empty mount points
   const saved = join(d.dir, `${suffix()}-save`);
   mkdirSync(saved);

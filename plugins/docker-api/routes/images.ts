@@ -103,7 +103,7 @@ function splitName(rest: string, actions: string[]): { name: string; action: str
 async function imageGet(ex: Exchange, ctx: ApiContext): Promise<void> {
   const { name, action } = splitName(ex.param('*'), ['json', 'history', 'get']);
   if (action === 'json') return ex.reply(200, inspectImage(ctx.engine.image(name)));
-  if (action === 'history') return ex.reply(200, imageHistory(ctx.engine.image(name)));
+  if (action === 'history') return ex.reply(200, imageHistory(ctx.engine.image(name), ctx.engine.world.images.values()));
   if (action === 'get') return save(ex, ctx, [name]);
   ex.reply(404, { message: 'page not found' });
 }

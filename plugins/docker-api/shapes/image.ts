@@ -2,6 +2,7 @@
 import type { ImageRecord, World } from '../../../kernel/world.ts';
 import { familiarize } from '../../../kernel/reference.ts';
 import { rfc3339, unixSeconds } from './time.ts';
+import { isParentOf } from '../../../kernel/image-lineage.ts';
 
 const familiar = (r: string): string => { try { return familiarize(r); } catch { return r; } };
 
@@ -64,7 +65,8 @@ export function inspectImage(img: ImageRecord): Record<string, unknown> {
 
 const ZERO = '0001-01-01T00:00:00Z';
 
-export function imageHistory(img: ImageRecord): Array<Record<string, unknown>> {
+/** docker history: one row per history entry, newest first; rows of local ancestors carry their id and tags (as Docker shows a commit's or build's parent). */
+export function imageHistory(img: ImageRecord, images: Iterable<ImageRecord> = []): Array<Record<string, unknown>> {
   const d = img.descriptor;
   const hist = d.config.history?.length ? d.config.history : d.layers.map(() => ({}) as { created?: string; created_by?: string; comment?: string; empty_layer?: boolean });
   let layer = 0;
@@ -73,6 +75,13 @@ export function imageHistory(img: ImageRecord): Array<Record<string, unknown>> {
     const ms = h.created ? Date.parse(h.created) : NaN;
     return { Id: '<missing>', Created: Number.isFinite(ms) ? Math.floor(ms / 1000) : 0, CreatedBy: h.created_by ?? '', Tags: null as string[] | null, Size: size, Comment: h.comment ?? '' };
   }).reverse();
-  if (rows.length) { rows[0].Id = img.id; rows[0].Tags = img.repoTags.length ? img.repoTags.map(familiar) : null; }
+  const all = [...images];
+  let cur: ImageRecord | undefined = img;
+  for (let i = 0; i < rows.length && cur; i++) {
+    rows[i].Id = cur.id;
+    rows[i].Tags = cur.repoTags.length ? cur.repoTags.map(familiar) : null;
+    const child: ImageRecord = cur;
+    cur = all.find((p) => isParentOf(p, child));
+  }
   return rows;
 }
