@@ -444,13 +444,22 @@ export class Engine {
     const x = this.exec(execId);
     if (x.running || x.exitCode !== undefined) throw new BerthError(`exec ${execId} has already run`, 409, 'conflict');
     const c = this.container(x.containerId);
-    if (c.status !== 'running') throw new BerthError(`container ${c.id} is not running`, 409, 'conflict');
-    const img = this.world.images.get(c.imageId)?.descriptor.config.config ?? {};
-    const env = mergeEnv(mergeEnv(img.Env, c.config.Env ?? []), x.env);
-    const session = await this.runtimeFor(c).exec(c.id, {
-      args: x.args, env, user: x.user || c.config.User || img.User || '', cwd: x.cwd || c.config.WorkingDir || img.WorkingDir || '/',
-      tty: x.tty, stdin: x.attachStdin, privileged: x.privileged,
-    });
+    let session: StdioSession;
+    try {
+      if (c.status !== 'running') throw new BerthError(`container ${c.id} is not running`, 409, 'conflict');
+      const img = this.world.images.get(c.imageId)?.descriptor.config.config ?? {};
+      const env = mergeEnv(mergeEnv(img.Env, c.config.Env ?? []), x.env);
+      session = await this.runtimeFor(c).exec(c.id, {
+        args: x.args, env, user: x.user || c.config.User || img.User || '', cwd: x.cwd || c.config.WorkingDir || img.WorkingDir || '/',
+        tty: x.tty, stdin: x.attachStdin, privileged: x.privileged,
+      });
+    } catch (e) {
+      // an exec that could not start has run, as Docker records it: 127 not found, else 126
+      const error = (e as Error).message;
+      const exitCode = exitCodeForStartError(error) === 127 ? 127 : 126;
+      await this.record(c, CE['exec-exited'], { execId, exitCode, error }, meta).catch(() => undefined);
+      throw e;
+    }
     this.execSessions.set(execId, session);
     await this.record(c, CE['exec-started'], { execId, pid: 0 }, meta);
     session.done.then(

@@ -49,6 +49,17 @@ test('exec of a missing binary exits 126/127; exec in a stopped container fails'
   await d.ok(['rm', stopped]);
 });
 
+test('exec -u of an unknown user: Docker\'s message in the stream and exit 126, not "unable to upgrade to tcp"', async () => {
+  const r = await d.docker(['exec', '-u', 'berth-nosuchuser', box, 'id']);
+  assert.is(r.code, 126, r.stdout + r.stderr);
+  assert.match(r.stdout, /unable to find user berth-nosuchuser: no matching entries in passwd file/);
+  assert.not.match(r.stderr, /upgrade/);
+  // -d has no stream: the error is the HTTP answer
+  const detached = await d.docker(['exec', '-d', '-u', 'berth-nosuchuser', box, 'id']);
+  assert.is(detached.code, 1);
+  assert.match(detached.stderr, /Error response from daemon: unable to find user berth-nosuchuser/);
+});
+
 test('cp host -> container and back, file and directory', async () => {
   const dir = join(d.dir, 'cp');
   mkdirSync(join(dir, 'tree/sub'), { recursive: true });

@@ -21,15 +21,26 @@ async function create(ex: Exchange, { engine, meta }: ApiContext): Promise<void>
 async function start(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
   const b = (await ex.json(ExecStartSchema)) ?? {};
   const x = engine.exec(ex.param('id'));
-  const session = await engine.startExec(x.id, await meta(ex));
   const tty = !!x.tty;
   if (b.Detach) {
+    const session = await engine.startExec(x.id, await meta(ex));
     session.stdout.resume(); session.stderr?.resume(); session.stdin?.end();
     ex.reply(200);
     return;
   }
+  // As Docker: the stream is upgraded first, and a start that fails says why on it (the CLI
+  // prints that and exits with the exec's recorded code) rather than as a refused upgrade.
   const hj = ex.hijack(streamContentType(tty, ex.apiVersion));
   const out = new OutputWriter(hj.output, tty);
+  let session: Awaited<ReturnType<typeof engine.startExec>>;
+  try {
+    session = await engine.startExec(x.id, await meta(ex));
+  } catch (e) {
+    out.write('stdout', Buffer.from(`${(e as Error).message}\r\n`));
+    hj.input.resume();
+    out.end();
+    return;
+  }
   if (session.stdin) {
     hj.input.pipe(session.stdin);
     session.stdin.on('error', () => undefined);
