@@ -142,4 +142,22 @@ test('image prune -a removes unused images only', async () => {
   await d.ok(['rm', name]);
 });
 
+test('image prune --filter until / label keeps what the filter spares (CI cleanups rely on it)', async () => {
+  const tar = join(d.dir, 'busybox.tar');
+  const fresh = `berth-fresh-${suffix()}:v1`, labelled = `berth-lab-${suffix()}:v1`;
+  await d.ok(['import', tar, fresh]);
+  await d.ok(['import', '-c', 'LABEL keep=yes', tar, labelled]);
+  const name = `berth-keep-${suffix()}`;
+  await d.ok(['create', '--name', name, 'busybox']);
+  // imported just now: not older than a day
+  assert.not.match(await d.ok(['image', 'prune', '-a', '-f', '--filter', 'until=24h']), /deleted:/);
+  assert.is((await d.docker(['image', 'inspect', fresh])).code, 0);
+  assert.not.match(await d.ok(['image', 'prune', '-a', '-f', '--filter', 'label=nosuch']), /deleted:/);
+  const out = await d.ok(['image', 'prune', '-a', '-f', '--filter', 'label!=keep']);
+  assert.match(out, new RegExp(`untagged: ${fresh}`));
+  assert.is((await d.docker(['image', 'inspect', labelled])).code, 0);
+  await d.ok(['rmi', labelled]);
+  await d.ok(['rm', name]);
+});
+
 test.run();

@@ -80,4 +80,25 @@ test('container prune removes stopped containers only', async () => {
   await d.ok(['rm', '-f', b]);
 });
 
+test('prune --filter until=<duration> spares what is newer, label and label! select (containers and networks)', async () => {
+  const a = `berth-pu-${suffix()}`, b = `berth-pu2-${suffix()}`, n = `berth-pun-${suffix()}`;
+  await d.ok(['create', '--name', a, '--label', 'tier=web', 'busybox']);
+  await d.ok(['create', '--name', b, '--label', 'tier=db', 'busybox']);
+  await d.ok(['network', 'create', n]);
+  // everything was created seconds ago: nothing is older than an hour
+  assert.not.match(await d.ok(['container', 'prune', '-f', '--filter', 'until=1h']), /Deleted/);
+  assert.not.match(await d.ok(['network', 'prune', '-f', '--filter', 'until=1h']), /Deleted/);
+  assert.is((await d.docker(['inspect', a, b, n])).code, 0, 'all still there');
+  const bad = await d.docker(['container', 'prune', '-f', '--filter', 'until=soon']);
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, /failed to parse value as time or duration: "soon"/);
+  const aid = (await d.ok(['inspect', '-f', '{{.Id}}', a])).trim();
+  assert.match(await d.ok(['container', 'prune', '-f', '--filter', 'label!=tier=db']), new RegExp(aid));
+  assert.is((await d.docker(['inspect', a])).code, 1);
+  assert.is((await d.docker(['inspect', b])).code, 0);
+  await d.ok(['container', 'prune', '-f', '--filter', 'until=0s']);
+  assert.is((await d.docker(['inspect', b])).code, 1);
+  assert.match(await d.ok(['network', 'prune', '-f', '--filter', 'until=0s']), new RegExp(n));
+});
+
 test.run();

@@ -177,14 +177,15 @@ export class ImageCommands {
    * Images no container uses and (unless all) with no tag. As Docker, only images no other
    * image was built on are candidates; their untagged parents go with them (rmi's rule).
    */
-  async prune(all: boolean, meta: CommandMeta): Promise<{ deleted: Array<{ Untagged?: string; Deleted?: string }>; reclaimed: number }> {
+  /** image prune: unused dangling images (all unused ones with `all`) that `select` lets go (docker's until/label filters) */
+  async prune(all: boolean, meta: CommandMeta, select: (img: ImageRecord) => boolean = () => true): Promise<{ deleted: Array<{ Untagged?: string; Deleted?: string }>; reclaimed: number }> {
     const deleted: Array<{ Untagged?: string; Deleted?: string }> = [];
     let reclaimed = 0;
     const parents = intermediateImageIds(this.engine.world.images.values());
     const images = [...this.engine.world.images.values()];
     for (const img of images) {
       if (!this.engine.world.images.has(img.id) || parents.has(img.id)) continue;
-      if ((!all && img.repoTags.length) || this.inUse(img.id)) continue;
+      if ((!all && img.repoTags.length) || this.inUse(img.id) || !select(img)) continue;
       deleted.push(...(await this.remove(img.id, { force: true }, meta)));
     }
     for (const img of images) if (!this.engine.world.images.has(img.id)) reclaimed += img.descriptor.size;

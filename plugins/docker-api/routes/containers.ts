@@ -16,6 +16,7 @@ import { findContainer, findImage } from '../../../kernel/lookup.ts';
 import { nextStop } from '../streams/lifecycle.ts';
 import { createConfigProblem } from '../../../kernel/create-checks.ts';
 import { withoutRuntimeFiles } from '../../../kernel/mounts/runtime-files.ts';
+import { nowNano, pruneFilter, prunes } from '../http/prune-filters.ts';
 
 async function create(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
   const body = await ex.json(ContainerCreateSchema);
@@ -235,17 +236,13 @@ async function changes(ex: Exchange, { engine }: ApiContext): Promise<void> {
 }
 
 async function prune(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
-  const f = parseFilters(ex.query.get('filters'), ['until', 'label', 'label!']);
+  const only = pruneFilter(parseFilters(ex.query.get('filters'), ['until', 'label', 'label!']), nowNano());
   const m = await meta(ex);
   const deleted: string[] = [];
   let reclaimed = 0;
-  const until = f.get('until')?.[0];
-  const untilNs = until ? BigInt(Math.floor(Date.parse(/^\d+$/.test(until) ? new Date(Number(until) * 1000).toISOString() : until) || Date.now())) * 1_000_000n : undefined;
   for (const c of [...engine.world.containers.values()]) {
     if (c.status !== 'exited' && c.status !== 'created' && c.status !== 'dead') continue;
-    if (untilNs !== undefined && c.createdNano >= untilNs) continue;
-    if (!matchLabels(c.config.Labels, f.get('label'))) continue;
-    if (f.get('label!')?.some((l) => matchLabels(c.config.Labels, [l]))) continue;
+    if (!prunes(only, c.createdNano, c.config.Labels)) continue;
     const size = await engine.storageFor(c).usage(c.id).catch(() => 0);
     try {
       await engine.removeContainer(c.id, {}, m);

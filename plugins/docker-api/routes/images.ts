@@ -11,7 +11,8 @@ import { boolParam } from '../http/query.ts';
 import { anyOf, boolFilter, matchLabels, parseFilters } from '../http/filters.ts';
 import { NdjsonReply } from '../http/ndjson.ts';
 import { progressMessage } from '../shapes/progress.ts';
-import { imageHistory, inspectImage, listImage } from '../shapes/image.ts';
+import { imageCreatedNano, imageHistory, inspectImage, listImage } from '../shapes/image.ts';
+import { nowNano, pruneFilter, prunes } from '../http/prune-filters.ts';
 import { intermediateImageIds } from '../../../kernel/image-lineage.ts';
 import { CommitConfigSchema } from '../schemas.ts';
 import { base64JsonHeader } from '../http/json-header.ts';
@@ -166,9 +167,10 @@ async function load(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
 }
 
 async function prune(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
-  const f = parseFilters(ex.query.get('filters'), ['dangling', 'until', 'label']);
+  const f = parseFilters(ex.query.get('filters'), ['dangling', 'until', 'label', 'label!']);
   const dangling = boolFilter(f, 'dangling');
-  const r = await engine.imageCommands.prune(dangling === false, await meta(ex));
+  const only = pruneFilter(f, nowNano());
+  const r = await engine.imageCommands.prune(dangling === false, await meta(ex), (img) => prunes(only, imageCreatedNano(img), img.descriptor.config.config?.Labels));
   ex.reply(200, { ImagesDeleted: r.deleted.length ? r.deleted : null, SpaceReclaimed: r.reclaimed });
 }
 

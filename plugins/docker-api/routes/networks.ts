@@ -4,6 +4,7 @@ import type { Exchange } from '../http/exchange.ts';
 import type { Router } from '../http/router.ts';
 import { badRequest, BerthError, conflict } from '../../../kernel/contracts/common.ts';
 import { anyOf, matchLabels, parseFilters } from '../http/filters.ts';
+import { nowNano, pruneFilter, prunes } from '../http/prune-filters.ts';
 import { NetworkConnectSchema, NetworkCreateSchema, NetworkDisconnectSchema } from '../schemas.ts';
 import { networkShape } from '../shapes/volume.ts';
 import { PREDEFINED } from '../../../kernel/deciders/network.ts';
@@ -71,12 +72,12 @@ async function disconnect(ex: Exchange, { engine, meta }: ApiContext): Promise<v
 }
 
 async function prune(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
-  const f = parseFilters(ex.query.get('filters'), ['label', 'until']);
+  const only = pruneFilter(parseFilters(ex.query.get('filters'), ['label', 'label!', 'until']), nowNano());
   const m = await meta(ex);
   const deleted: string[] = [];
   for (const n of [...engine.world.networks.values()]) {
     if (PREDEFINED.includes(n.name) || Object.keys(n.endpoints).length) continue;
-    if (!matchLabels(n.labels, f.get('label'))) continue;
+    if (!prunes(only, n.createdNano, n.labels)) continue;
     const used = [...engine.world.containers.values()].some((c) => c.hostConfig.NetworkMode === n.name || Object.keys(c.networkingConfig.EndpointsConfig ?? {}).includes(n.name));
     if (used) continue;
     try { await engine.networking.remove(n.id, m); deleted.push(n.name); } catch { /* in use meanwhile */ }

@@ -6,7 +6,8 @@ import { isParentOf } from '../../../kernel/image-lineage.ts';
 
 const familiar = (r: string): string => { try { return familiarize(r); } catch { return r; } };
 
-function createdNano(img: ImageRecord): bigint {
+/** when the image was made (its config's created), else when it arrived */
+export function imageCreatedNano(img: ImageRecord): bigint {
   const c = img.descriptor.config.created;
   const ms = c ? Date.parse(c) : NaN;
   return Number.isFinite(ms) ? BigInt(ms) * 1_000_000n : img.createdNano;
@@ -22,7 +23,7 @@ export function listImage(img: ImageRecord, w: World): Record<string, unknown> {
   const d = img.descriptor;
   return {
     Containers: containersUsing(w, img.id),
-    Created: unixSeconds(createdNano(img)),
+    Created: unixSeconds(imageCreatedNano(img)),
     Id: img.id,
     Labels: d.config.config?.Labels ?? null,
     ParentId: '',
