@@ -150,6 +150,8 @@ test('image prune --filter until / label keeps what the filter spares (CI cleanu
   const name = `berth-keep-${suffix()}`;
   await d.ok(['create', '--name', name, 'busybox']);
   // imported just now: not older than a day
+  assert.not.match(await d.ok(['images', '--filter', 'until=24h', '--format', '{{.Repository}}']), /berth-fresh/);
+  assert.match(await d.ok(['images', '--filter', 'until=0s', '--format', '{{.Repository}}']), /berth-fresh/);
   assert.not.match(await d.ok(['image', 'prune', '-a', '-f', '--filter', 'until=24h']), /deleted:/);
   assert.is((await d.docker(['image', 'inspect', fresh])).code, 0);
   assert.not.match(await d.ok(['image', 'prune', '-a', '-f', '--filter', 'label=nosuch']), /deleted:/);

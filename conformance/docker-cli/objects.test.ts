@@ -44,6 +44,16 @@ test('volume in use cannot be removed; prune removes unused anonymous volumes', 
   assert.match(out, new RegExp(mount.Name));
 });
 
+test('volume prune -a --filter label! keeps the labelled volumes', async () => {
+  const keep = `berth-vk-${suffix()}`, drop = `berth-vd-${suffix()}`;
+  await d.ok(['volume', 'create', '--label', 'keep=1', keep]);
+  await d.ok(['volume', 'create', drop]);
+  const out = await d.ok(['volume', 'prune', '-a', '-f', '--filter', 'label!=keep']);
+  assert.match(out, new RegExp(drop));
+  assert.not.match(out, new RegExp(keep));
+  await d.ok(['volume', 'rm', keep]);
+});
+
 test('bind mounts', async () => {
   const r = await d.docker(['run', '--rm', '-v', `${d.dir}:/host:ro`, 'busybox', 'sh', '-c', 'ls /host/config.json && touch /host/x']);
   assert.match(r.stdout, /config\.json/);

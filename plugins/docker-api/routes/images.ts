@@ -58,8 +58,9 @@ async function importImage(ex: Exchange, { engine, meta }: ApiContext): Promise<
 const IMAGE_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'];
 
 /** Pure: the images `docker images` shows. */
-export function selectImages(w: World, f: ReturnType<typeof parseFilters>, all: boolean) {
+export function selectImages(w: World, f: ReturnType<typeof parseFilters>, all: boolean, now = nowNano()) {
   const dangling = boolFilter(f, 'dangling');
+  const until = pruneFilter(new Map(f.has('until') ? [['until', f.get('until')!]] : []), now).untilNano;
   const byRef = (r: string) => findImage(w, r, tryNormalizeReference);
   const before = f.get('before')?.[0], since = f.get('since')?.[0];
   const beforeImg = before ? byRef(before) : undefined, sinceImg = since ? byRef(since) : undefined;
@@ -72,6 +73,7 @@ export function selectImages(w: World, f: ReturnType<typeof parseFilters>, all: 
     (dangling === undefined || (img.repoTags.length === 0) === dangling) &&
     (!beforeImg || img.createdNano < beforeImg.createdNano) &&
     (!sinceImg || img.createdNano > sinceImg.createdNano) &&
+    (until === undefined || imageCreatedNano(img) <= until) &&
     matchLabels(img.descriptor.config.config?.Labels, f.get('label')) &&
     anyOf(f, 'reference', (pattern) => img.repoTags.some((t) => refMatches(familiarize(t), pattern))),
   ).sort((a, b) => (a.createdNano > b.createdNano ? -1 : 1));

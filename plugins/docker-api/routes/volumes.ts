@@ -6,6 +6,7 @@ import { notFound } from '../../../kernel/contracts/common.ts';
 import { boolParam } from '../http/query.ts';
 import { anyOf, boolFilter, matchLabels, parseFilters, type Filters } from '../http/filters.ts';
 import { VolumeCreateSchema } from '../schemas.ts';
+import { prunes } from '../http/prune-filters.ts';
 import { volumeShape } from '../shapes/volume.ts';
 import { usersOf } from '../../../kernel/deciders/volume.ts';
 import type { VolumeRecord, World } from '../../../kernel/world.ts';
@@ -46,14 +47,14 @@ async function remove(ex: Exchange, { engine, meta }: ApiContext): Promise<void>
 }
 
 async function prune(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
-  const f = parseFilters(ex.query.get('filters'), ['label', 'all']);
+  const f = parseFilters(ex.query.get('filters'), ['label', 'label!', 'all']);
   const all = boolFilter(f, 'all') ?? false;
   const m = await meta(ex);
   const deleted: string[] = [];
   for (const v of [...engine.world.volumes.values()]) {
     if (usersOf(engine.world, v.name).length) continue;
     if (!all && !v.anonymous) continue;
-    if (!matchLabels(v.labels, f.get('label'))) continue;
+    if (!prunes({ labels: f.get('label'), notLabels: f.get('label!') }, 0n, v.labels)) continue;
     try { await engine.volumes.remove(v.name, false, m); deleted.push(v.name); } catch { /* in use meanwhile */ }
   }
   ex.reply(200, { VolumesDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 });
