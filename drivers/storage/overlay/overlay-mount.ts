@@ -68,19 +68,26 @@ async function mountOnce(m: OverlayMount): Promise<void> {
   }
 }
 
-/** Unmounts `target` if it is mounted; a busy mount is detached lazily (as Docker does) rather than left behind. */
-export async function unmountPath(target: string): Promise<void> {
-  if (!(await isMountPoint(target))) return;
+/**
+ * Unmounts `target` if it is mounted; a busy mount is detached lazily (as Docker does) rather
+ * than left behind. Whether there was a mount to take off (false: nothing was mounted there).
+ */
+export async function unmountPath(target: string): Promise<boolean> {
+  if (!(await isMountPoint(target))) return false;
   if (syscalls.available) {
     const r = await syscalls.umount(target).then(() => 'done', (e) => e);
-    if (r === 'done') return;
-    if (r instanceof MountError && r.errno === EBUSY) return syscalls.umount(target, MNT_DETACH);
+    if (r === 'done') return true;
+    if (r instanceof MountError && r.errno === EBUSY) {
+      await syscalls.umount(target, MNT_DETACH);
+      return true;
+    }
   }
   try {
     await run('umount', [target]);
   } catch {
     if (await isMountPoint(target)) await run('umount', ['-l', target]);
   }
+  return true;
 }
 
 const EBUSY = 16;

@@ -96,14 +96,14 @@ export class OverlayStorage extends LayeredStorage implements StorageDriver {
   }
 
   unmount(containerId: string): Promise<void> {
-    return this.lock.run(`container:${containerId}`, () => unmountPath(this.dirs(containerId).merged));
+    return this.lock.run(`container:${containerId}`, async () => { await unmountPath(this.dirs(containerId).merged); });
   }
 
   remove(containerId: string): Promise<void> {
     return this.lock.run(`container:${containerId}`, async () => {
       const d = this.dirs(containerId);
-      await unmountPath(d.merged);
-      if (await isMountPoint(d.merged)) throw new Error(`cannot remove container ${containerId}: ${d.merged} is still mounted`);
+      // checked again after an unmount: another mount may have been stacked under it
+      if ((await unmountPath(d.merged)) && (await isMountPoint(d.merged))) throw new Error(`cannot remove container ${containerId}: ${d.merged} is still mounted`);
       await this.discardContainerDir(containerId);
     });
   }
