@@ -29,6 +29,19 @@ test('ps shows running containers, -a the rest, -q ids, filters and json', async
   await d.ok(['rm', '-f', run, done]);
 });
 
+test('ps --filter publish / expose / health select by port and health instead of being ignored', async () => {
+  const pub = `berth-pub-${suffix()}`, exp = `berth-exp-${suffix()}`;
+  await d.ok(['create', '--name', pub, '-p', '80', 'busybox']);
+  await d.ok(['create', '--name', exp, '--expose', '8080', 'busybox']);
+  const ps = (...f: string[]) => d.ok(['ps', '-a', ...f.flatMap((x) => ['--filter', x]), '--format', '{{.Names}}']).then((o) => o.trim().split('\n').filter((n) => n === pub || n === exp).sort());
+  assert.equal(await ps('publish=80'), [pub]);
+  assert.equal(await ps('publish=80/udp'), []);
+  assert.equal(await ps('expose=8000-8080/tcp'), [exp]);
+  assert.equal(await ps('health=healthy'), []);
+  assert.equal(await ps('health=none'), [exp, pub].sort());
+  await d.ok(['rm', pub, exp]);
+});
+
 test('inspect has Docker\'s shape', async () => {
   const name = `berth-insp-${suffix()}`;
   await d.ok(['run', '-d', '--name', name, '-e', 'X=1', 'busybox', 'sleep', '60']);

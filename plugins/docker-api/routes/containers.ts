@@ -56,6 +56,26 @@ const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exi
 
 function shownStatus(c: ContainerRecord): string { return c.status === 'exited' && !c.startedNano ? 'created' : c.status; }
 
+/** "80", "80/udp", "8000-8080/tcp" against a port key such as "80/tcp" (Docker's publish/expose filters). */
+export function portMatches(filter: string, key: string): boolean {
+  const [range, proto = 'tcp'] = filter.split('/');
+  const [port, kproto = 'tcp'] = key.split('/');
+  const [lo, hi = lo] = range.split('-').map(Number);
+  if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw badRequest(`invalid port range: ${JSON.stringify(filter)}`);
+  return kproto === proto && Number(port) >= lo && Number(port) <= hi;
+}
+
+/** container ports published to the host (-p, or -P over the exposed ones) */
+function publishedPorts(c: ContainerRecord): string[] {
+  const keys = Object.keys(c.hostConfig.PortBindings ?? {});
+  if (c.hostConfig.PublishAllPorts) keys.push(...Object.keys(c.config.ExposedPorts ?? {}));
+  return keys;
+}
+
+function exposedPorts(c: ContainerRecord, w: World): string[] {
+  return Object.keys({ ...(w.images.get(c.imageId)?.descriptor.config.config?.ExposedPorts ?? {}), ...(c.config.ExposedPorts ?? {}) });
+}
+
 /** Pure: which containers `ps` shows for these options. */
 export function selectContainers(w: World, f: Filters, opts: { all: boolean; limit?: number; normalize: (r: string) => string | undefined }): ContainerRecord[] {
   for (const s of f.get('status') ?? []) if (!STATUSES.includes(s)) throw badRequest(`invalid filter 'status=${s}'`);
@@ -83,6 +103,12 @@ export function selectContainers(w: World, f: Filters, opts: { all: boolean; lim
     }) &&
     anyOf(f, 'network', (n) => Object.values(c.networks).some((ep) => ep.networkName === n || ep.networkId.startsWith(n)) || c.hostConfig.NetworkMode === n) &&
     anyOf(f, 'volume', (v) => c.mounts.some((m) => m.source === v || m.target === v)) &&
+    anyOf(f, 'publish', (p) => publishedPorts(c).some((k) => portMatches(p, k))) &&
+    anyOf(f, 'expose', (p) => exposedPorts(c, w).some((k) => portMatches(p, k))) &&
+    // Berth runs no health checks (every container's health is "none"), no swarm tasks, one isolation
+    anyOf(f, 'health', (h) => h === 'none') &&
+    anyOf(f, 'is-task', (t) => t === 'false' || t === '0') &&
+    anyOf(f, 'isolation', (i) => i === 'default') &&
     matchLabels({ ...(w.images.get(c.imageId)?.descriptor.config.config?.Labels ?? {}), ...(c.config.Labels ?? {}) }, f.get('label')),
   );
   if (opts.limit !== undefined && opts.limit > 0) list = list.slice(0, opts.limit);

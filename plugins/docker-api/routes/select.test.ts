@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { emptyWorld, evolveWorld } from '../../../kernel/world.ts';
 import type { StoredEvent } from '../../../events/types.ts';
-import { selectContainers } from './containers.ts';
+import { portMatches, selectContainers } from './containers.ts';
 import { refMatches } from './images.ts';
 import { selectVolumes } from './volumes.ts';
 import { parseFilters } from '../http/filters.ts';
@@ -52,6 +52,23 @@ test('image reference filter and volume filters', () => {
   assert.equal(vf(''), ['v1', 'v2']);
   assert.equal(vf('{"dangling":{"true":true}}'), ['v2']);
   assert.equal(vf('{"label":{"k=v":true}}'), ['v1']);
+});
+
+test('portMatches: a port or range with its protocol (tcp by default)', () => {
+  assert.ok(portMatches('80', '80/tcp'));
+  assert.ok(portMatches('8000-8080/tcp', '8080/tcp'));
+  assert.not.ok(portMatches('80', '80/udp'));
+  assert.ok(portMatches('53/udp', '53/udp'));
+  assert.not.ok(portMatches('81-90', '80/tcp'));
+  assert.throws(() => portMatches('x', '80/tcp'), /invalid port range/);
+});
+
+test('health, is-task and isolation: Berth has no health checks, tasks or other isolations', () => {
+  const all = (f: string) => selectContainers(w, parseFilters(f, ['health', 'is-task', 'isolation']), { all: true, normalize: norm }).map((c) => c.name).sort();
+  assert.equal(all('{"health":{"none":true}}'), ['other', 'web1', 'web2']);
+  assert.equal(all('{"health":{"healthy":true}}'), []);
+  assert.equal(all('{"is-task":{"true":true}}'), []);
+  assert.equal(all('{"isolation":{"default":true}}'), ['other', 'web1', 'web2']);
 });
 
 test.run();
