@@ -24,6 +24,7 @@ import { causedBy, ENGINE_ACTOR, newMeta, type CommandMeta } from './commands.ts
 import type { DockerContainerConfig, DockerHostConfig, DockerNetworkingConfig } from './docker-types.ts';
 import { randomName } from './names.ts';
 import { ignoredSettings } from './ignored-settings.ts';
+import { checkLinks } from './network/links.ts';
 import { ContainerNetworking } from './effects/container-networking.ts';
 import { ContainerVolumes } from './effects/container-volumes.ts';
 import { ImageCommands } from './effects/image-commands.ts';
@@ -147,6 +148,7 @@ export class Engine {
     let name = req.name?.replace(/^\//, '');
     if (!name) { do name = randomName(); while (this.world.names.has(name)); }
     validateResources(hostConfig);
+    if (Array.isArray(hostConfig.Links)) checkLinks(this.world, hostConfig.Links as string[]);
     const mounts = await this.volumes.resolve(id, req.config, hostConfig, cfg, meta);
     const cmd: ContainerCommand = {
       type: 'CreateContainer', id, name, image: imageRef, imageId: img.id, platform, config: req.config, hostConfig,

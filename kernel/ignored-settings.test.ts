@@ -24,4 +24,8 @@ test('settings Berth applies anyway or that are no-ops here stay quiet', () => {
   assert.equal(ignoredSettings({ Image: 'b', Healthcheck: { Test: ['NONE'] } }, { IpcMode: 'private', SecurityOpt: ['no-new-privileges', 'label=disable', 'apparmor=unconfined'] }), []);
 });
 
+test('--link: only its hosts entries are made, which the warning says', () => {
+  assert.equal(ignoredSettings({ Image: 'b' }, { Links: ['db:data'] }), ['--link: only the /etc/hosts entries are made, not the link environment variables']);
+});
+
 test.run();

@@ -21,7 +21,6 @@ const CHECKS: Check[] = [
   // no-new-privileges is what Berth does anyway; label and apparmor options are no-ops on a host without them
   ['--security-opt', (hc) => Array.isArray(hc.SecurityOpt) && hc.SecurityOpt.some((o) => !/^(no-new-privileges([:=]true)?|label[:=].*|apparmor[:=].*)$/.test(String(o)))],
   ['--init', (hc) => hc.Init === true],
-  ['--link', (hc) => nonEmpty(hc.Links)],
   ['--sysctl', (hc) => nonEmpty(hc.Sysctls)],
   ['--oom-kill-disable', (hc) => hc.OomKillDisable === true],
   ['--oom-score-adj', (hc) => typeof hc.OomScoreAdj === 'number' && hc.OomScoreAdj !== 0],
@@ -39,5 +38,7 @@ const CHECKS: Check[] = [
 
 /** One warning per setting that was given but is not applied, in flag order. */
 export function ignoredSettings(config: DockerContainerConfig, hostConfig: DockerHostConfig): string[] {
-  return CHECKS.filter(([, isSet]) => isSet(hostConfig, config)).map(([flag]) => `${flag} is not supported by Berth yet and was ignored`);
+  const out = CHECKS.filter(([, isSet]) => isSet(hostConfig, config)).map(([flag]) => `${flag} is not supported by Berth yet and was ignored`);
+  if (nonEmpty(hostConfig.Links)) out.push('--link: only the /etc/hosts entries are made, not the link environment variables');
+  return out;
 }

@@ -161,6 +161,25 @@ test('--add-host NAME:host-gateway resolves to the default bridge gateway, which
   assert.is(r.stdout, `${gw}\thost.docker.internal\n10.9.8.7\tother.example\nreachable\n`);
 });
 
+test('--link puts the linked container in /etc/hosts under its alias; a missing or stopped one is refused', async () => {
+  const db = `berth-db-${suffix()}`;
+  await d.ok(['run', '-d', '--name', db, 'busybox', 'sleep', '60']);
+  const ip = (await d.ok(['inspect', '-f', '{{.NetworkSettings.Networks.bridge.IPAddress}}', db])).trim();
+  const host = (await d.ok(['inspect', '-f', '{{.Config.Hostname}}', db])).trim();
+  const r = await d.docker(['run', '--rm', '--link', `${db}:data`, 'busybox', 'sh', '-c', 'grep data /etc/hosts; ping -c 1 -W 2 data >/dev/null && echo reachable']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, `${ip}\tdata ${host} ${db}\nreachable\n`);
+  assert.match(r.stderr, /WARNING: --link: only the \/etc\/hosts entries are made/);
+  const missing = await d.docker(['run', '--rm', '--link', `berth-nolink-${suffix()}:x`, 'busybox', 'true']);
+  assert.is(missing.code, 125);
+  assert.match(missing.stderr, /could not get container for berth-nolink-/);
+  await d.ok(['stop', '-t', '0', db]);
+  const stopped = await d.docker(['run', '--rm', '--name', `berth-linker-${suffix()}`, '--link', `${db}:data`, 'busybox', 'true']);
+  assert.is(stopped.code, 125);
+  assert.match(stopped.stderr, new RegExp(`Cannot link to a non running container: /${db} AS /berth-linker-[0-9a-f]+/data`));
+  await d.ok(['rm', db]);
+});
+
 test('the default bridge gives an address; --network none only loopback', async () => {
   const a = await d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'ip -4 -o addr show eth0']);
   assert.is(a.code, 0, a.stderr);

@@ -11,7 +11,8 @@ import type { ContainerRuntimeSpec } from '../contracts/runtime.ts';
 import type { CommandMeta } from '../commands.ts';
 import { decideNetwork, PREDEFINED, type NetworkCommand } from '../deciders/network.ts';
 import { findNetwork, getContainer } from '../lookup.ts';
-import { extraHostEntries, hostsFile, resolvConf } from '../network/etc-files.ts';
+import { extraHostEntries, hostsFile, resolvConf, type HostsEntry } from '../network/etc-files.ts';
+import { linkHostsEntries } from '../network/links.ts';
 import { hostIpv4Routes } from '../network/host-routes.ts';
 import { DEFAULT_BRIDGE_SUBNET } from '../ipam.ts';
 import type { ContainerRecord, NetworkRecord } from '../world.ts';
@@ -174,12 +175,14 @@ export class ContainerNetworking {
       if (other.status !== 'running' || !other.pid) throw new BerthError(`cannot join network of a non running container: ${other.id}`, 409, 'conflict');
       return { network: { mode: 'path', path: `/proc/${other.pid}/ns/net` } };
     }
+    // legacy links first: a linked container that is not running fails the start before anything is made
+    const links = linkHostsEntries(this.engine.world, Array.isArray(c.hostConfig.Links) ? (c.hostConfig.Links as string[]) : [], c.name);
     const wanted = this.wantedNetworks(c);
     const first = wanted[0].net;
     const firstDriver = this.driver(first.driver);
     if (!firstDriver.needsNamespace) {
       const hostNet = first.driver === 'host';
-      const etc = hostNet ? undefined : await this.writeEtc(c, []);
+      const etc = hostNet ? undefined : await this.writeEtc(c, links, []);
       return { network: { mode: hostNet ? 'host' : 'none' }, etcFiles: etc };
     }
     const { netnsPath } = await firstDriver.createSandbox(c.id);
@@ -197,14 +200,14 @@ export class ContainerNetworking {
       await this.tearDown(c, meta, { sandboxCreated: true }).catch(() => undefined);
       throw e;
     }
-    return { network: { mode: 'path', path: netnsPath }, etcFiles: await this.writeEtc(c, addresses, embeddedResolver) };
+    return { network: { mode: 'path', path: netnsPath }, etcFiles: await this.writeEtc(c, links, addresses, embeddedResolver) };
   }
 
-  private async writeEtc(c: ContainerRecord, addresses: string[], embeddedResolver?: string): Promise<NonNullable<ContainerRuntimeSpec['etcFiles']>> {
+  private async writeEtc(c: ContainerRecord, links: HostsEntry[], addresses: string[], embeddedResolver?: string): Promise<NonNullable<ContainerRuntimeSpec['etcFiles']>> {
     const dir = this.engine.containerDir(c.id);
     const hostname = c.config.Hostname || c.id.slice(0, 12);
     const defaultBridge = [...this.engine.world.networks.values()].find((n) => n.name === 'bridge');
-    const extraHosts = extraHostEntries(c.hostConfig.ExtraHosts ?? [], defaultBridge?.gateway || undefined);
+    const extraHosts = [...extraHostEntries(c.hostConfig.ExtraHosts ?? [], defaultBridge?.gateway || undefined), ...links];
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     const files = {
       hosts: join(dir, 'hosts'),
