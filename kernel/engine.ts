@@ -1,5 +1,6 @@
 // The engine: the command pipeline plus the effects that carry decisions out through the
 // drivers chosen for each object, and the observations that come back from them.
+import { cpus } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { Trash } from './fs/trash.ts';
 import { settleAll } from './settle.ts';
@@ -504,7 +505,10 @@ export function exitCodeForStartError(msg: string): number {
 const MIN_MEMORY = 6 * 1024 * 1024;
 
 /** Refuses limits Docker refuses, before anything is created. */
-export function validateResources(hc: Partial<DockerHostConfig>): void {
+export function validateResources(hc: Partial<DockerHostConfig>, hostCpus = cpus().length): void {
+  if (hc.NanoCpus && (hc.NanoCpus < 0 || hc.NanoCpus > hostCpus * 1e9)) {
+    throw badRequest(`Range of CPUs is from 0.01 to ${hostCpus.toFixed(2)}, as there are only ${hostCpus} CPUs available`);
+  }
   if (hc.Memory !== undefined && hc.Memory !== 0) {
     if (!Number.isInteger(hc.Memory) || hc.Memory < 0) throw badRequest(`invalid memory limit ${hc.Memory}`);
     if (hc.Memory < MIN_MEMORY) throw badRequest('Minimum memory limit allowed is 6MB');

@@ -28,4 +28,9 @@ test('--link: only its hosts entries are made, which the warning says', () => {
   assert.equal(ignoredSettings({ Image: 'b' }, { Links: ['db:data'] }), ['--link: only the /etc/hosts entries are made, not the link environment variables']);
 });
 
+test('host networking with published ports: Docker\'s own warning', () => {
+  assert.equal(ignoredSettings({ Image: 'b' }, { NetworkMode: 'host', PortBindings: { '80/tcp': [{ HostPort: '8080' }] } }), ['Published ports are discarded when using host network mode']);
+  assert.equal(ignoredSettings({ Image: 'b' }, { NetworkMode: 'host', PortBindings: {} }), []);
+});
+
 test.run();

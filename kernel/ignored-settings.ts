@@ -40,5 +40,7 @@ const CHECKS: Check[] = [
 export function ignoredSettings(config: DockerContainerConfig, hostConfig: DockerHostConfig): string[] {
   const out = CHECKS.filter(([, isSet]) => isSet(hostConfig, config)).map(([flag]) => `${flag} is not supported by Berth yet and was ignored`);
   if (nonEmpty(hostConfig.Links)) out.push('--link: only the /etc/hosts entries are made, not the link environment variables');
+  // Docker's own warning, word for word
+  if (hostConfig.NetworkMode === 'host' && (nonEmpty(hostConfig.PortBindings) || hostConfig.PublishAllPorts)) out.push('Published ports are discarded when using host network mode');
   return out;
 }

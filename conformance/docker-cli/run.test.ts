@@ -142,6 +142,13 @@ test('resource flags land in HostConfig', async () => {
   assert.is(hc.PidsLimit, 50);
   assert.equal(hc.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 2 });
   assert.equal(hc.CapAdd, ['CAP_NET_ADMIN']);
+  const cpus = (await import('node:os')).cpus().length;
+  const many = await d.docker(['create', '--cpus', String(cpus + 1), 'busybox']);
+  assert.is(many.code, 1);
+  assert.match(many.stderr, new RegExp(`Range of CPUs is from 0\\.01 to ${cpus}\\.00, as there are only ${cpus} CPUs available`));
+  const hostPorts = await d.docker(['create', '--network', 'host', '-p', '8080:80', 'busybox']);
+  assert.match(hostPorts.stderr, /WARNING: Published ports are discarded when using host network mode/);
+  await d.ok(['rm', hostPorts.stdout.trim()]);
   assert.is((await d.ok(['inspect', '-f', '{{.Config.Labels.k}}', name])).trim(), 'v');
   await d.ok(['rm', name]);
 });
