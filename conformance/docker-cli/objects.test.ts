@@ -44,6 +44,16 @@ test('volume in use cannot be removed; prune removes unused anonymous volumes', 
   assert.match(out, new RegExp(mount.Name));
 });
 
+test('volume rm -f of a volume that is not there succeeds (cleanup scripts rely on it); without -f it is an error', async () => {
+  const v = `berth-novol-${suffix()}`;
+  const forced = await d.docker(['volume', 'rm', '-f', v]);
+  assert.is(forced.code, 0, forced.stderr);
+  assert.is(forced.stdout, `${v}\n`);
+  const plain = await d.docker(['volume', 'rm', v]);
+  assert.is(plain.code, 1);
+  assert.match(plain.stderr, /no such volume/);
+});
+
 test('volume prune -a --filter label! keeps the labelled volumes', async () => {
   const keep = `berth-vk-${suffix()}`, drop = `berth-vd-${suffix()}`;
   await d.ok(['volume', 'create', '--label', 'keep=1', keep]);

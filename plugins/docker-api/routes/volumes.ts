@@ -42,7 +42,10 @@ function inspect(ex: Exchange, { engine }: ApiContext): void {
 }
 
 async function remove(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
-  await engine.volumes.remove(ex.param('name'), boolParam(ex.query, 'force'), await meta(ex));
+  const name = ex.param('name'), force = boolParam(ex.query, 'force');
+  // as Docker: with force, a volume that is not there is already removed (an in-use one still refuses)
+  if (force && !engine.world.volumes.has(name)) return ex.reply(204);
+  await engine.volumes.remove(name, force, await meta(ex));
   ex.reply(204);
 }
 
