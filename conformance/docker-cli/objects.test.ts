@@ -54,6 +54,17 @@ test('volume rm -f of a volume that is not there succeeds (cleanup scripts rely 
   assert.match(plain.stderr, /no such volume/);
 });
 
+test('volume events name their driver, and a mount its destination', async () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  const v = `berth-evv-${suffix()}`;
+  await d.ok(['run', '--rm', '-v', `${v}:/data:ro`, 'busybox', 'true']);
+  await d.ok(['volume', 'rm', v]);
+  await new Promise((r) => setTimeout(r, 1100));
+  const out = await d.ok(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000)), '--filter', 'type=volume', '--filter', `volume=${v}`,
+    '--format', '{{.Action}} {{.Actor.Attributes.driver}} {{index .Actor.Attributes "destination"}} {{index .Actor.Attributes "read/write"}}']);
+  assert.equal(out.trim().split('\n').map((l) => l.trim()), ['create local', 'mount local /data false', 'unmount local', 'destroy local']);
+});
+
 test('volume prune -a --filter label! keeps the labelled volumes', async () => {
   const keep = `berth-vk-${suffix()}`, drop = `berth-vd-${suffix()}`;
   await d.ok(['volume', 'create', '--label', 'keep=1', keep]);

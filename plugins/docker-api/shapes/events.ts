@@ -17,7 +17,8 @@ export interface DockerEvent {
   timeNano: number;
 }
 
-interface ContainerFacts { name: string; image: string; labels: Record<string, string>; stopping?: boolean; killSignal?: string }
+interface ContainerFacts { name: string; image: string; labels: Record<string, string>; mounts?: MountFact[]; stopping?: boolean; killSignal?: string }
+interface MountFact { type: string; source: string; target: string; readOnly: boolean }
 
 const familiar = (ref: string): string => { try { return familiarize(ref); } catch { return ref; } };
 
@@ -25,6 +26,7 @@ export class EventMapper {
   private readonly containers = new Map<string, ContainerFacts>();
   private readonly networks = new Map<string, { name: string; type: string }>();
   private readonly images = new Map<string, string[]>();
+  private readonly volumeDrivers = new Map<string, string>();
 
   constructor(private readonly world?: World) {}
 
@@ -32,7 +34,7 @@ export class EventMapper {
     let f = this.containers.get(id);
     if (!f) {
       const c = this.world?.containers.get(id);
-      f = { name: c?.name ?? id.slice(0, 12), image: c?.image ?? '', labels: { ...(c?.config.Labels ?? {}) } };
+      f = { name: c?.name ?? id.slice(0, 12), image: c?.image ?? '', labels: { ...(c?.config.Labels ?? {}) }, mounts: c?.mounts };
       this.containers.set(id, f);
     }
     return f;
@@ -58,9 +60,15 @@ export class EventMapper {
       case 'volume': {
         const action = { 'volume.created': 'create', 'volume.mounted': 'mount', 'volume.unmounted': 'unmount', 'volume.removed': 'destroy' }[e.type];
         if (!action) return [];
-        const attrs: Record<string, string> = { driver: d.driver ?? '' };
+        // as Docker, every volume event names the driver (only the create event carries it)
+        if (e.type === 'volume.created') this.volumeDrivers.set(id, d.driver || 'local');
+        const driver = this.volumeDrivers.get(id) ?? this.world?.volumes.get(id)?.driver ?? 'local';
+        const attrs: Record<string, string> = { driver };
         if (d.containerId) attrs.container = d.containerId;
-        if (e.type === 'volume.created' && !attrs.driver) attrs.driver = 'local';
+        if (e.type === 'volume.mounted' && d.containerId) {
+          const m = this.container(d.containerId).mounts?.find((x) => x.type === 'volume' && x.source === id);
+          if (m) { attrs.destination = m.target; attrs['read/write'] = String(!m.readOnly); attrs.propagation = ''; }
+        }
         return [{ Type: 'volume', Action: action, Actor: { ID: id, Attributes: attrs }, ...base }];
       }
       case 'network': {
@@ -77,7 +85,7 @@ export class EventMapper {
   }
 
   private mapContainer(type: string, id: string, d: any, base: { scope: 'local'; time: number; timeNano: number }): DockerEvent[] {
-    if (type === 'container.created') this.containers.set(id, { name: d.name, image: d.image, labels: { ...(d.config?.Labels ?? {}) } });
+    if (type === 'container.created') this.containers.set(id, { name: d.name, image: d.image, labels: { ...(d.config?.Labels ?? {}) }, mounts: d.mounts });
     const f = this.container(id);
     const ev = (action: string, extra: Record<string, string> = {}): DockerEvent => ({
       status: action, id, from: f.image, Type: 'container', Action: action,

@@ -83,13 +83,15 @@ test('events: container run maps to create/start/die/destroy with attributes', (
     ev(`container:${ID}`, 'container.exited', { exitCode: 0, exitedAtNano: '1' }),
     ev(`container:${ID}`, 'container.removed', {}),
     ev('volume:v1', 'volume.created', { driver: 'local' }),
+    ev('volume:v1', 'volume.mounted', { containerId: ID, mountpoint: '/x' }),
+    ev('volume:v1', 'volume.removed', {}),
     ev('network:' + 'c'.repeat(64), 'network.created', { name: 'n1', driver: 'bridge' }),
     ev('network:' + 'c'.repeat(64), 'network.connected', { containerId: ID }),
   ];
   const out = [...events, ...more].flatMap((e) => m.map(e));
   assert.equal(out.map((e) => `${e.Type}:${e.Action}`), [
     'image:import', 'image:tag', 'container:create', 'container:start', 'container:kill', 'container:die', 'container:stop', 'container:destroy',
-    'volume:create', 'network:create', 'network:connect',
+    'volume:create', 'volume:mount', 'volume:destroy', 'network:create', 'network:connect',
   ]);
   const create = out[2];
   assert.equal(create.Actor.Attributes, { role: 'web', image: 'busybox', name: 'web' });
@@ -97,7 +99,9 @@ test('events: container run maps to create/start/die/destroy with attributes', (
   assert.is(create.from, 'busybox');
   assert.is(out[4].Actor.Attributes.signal, '15');
   assert.is(out[5].Actor.Attributes.exitCode, '0');
-  assert.is(out[10].Actor.Attributes.container, ID);
+  assert.is(out[12].Actor.Attributes.container, ID);
+  assert.equal(out[9].Actor.Attributes, { driver: 'local', container: ID }, 'mount names the driver');
+  assert.equal(out[10].Actor.Attributes, { driver: 'local' }, 'destroy names the driver');
   assert.is(create.time, Number((T0 + 1_000_000_000n) / 1_000_000_000n));
   const f = new Map([['type', ['container']], ['event', ['die']]]);
   assert.equal(out.filter((e) => eventMatches(e, f)).map((e) => e.Action), ['die']);
