@@ -76,6 +76,27 @@ test('rmi of the last tag of an image a container uses is a conflict unless forc
   await d.ok(['rm', name]);
 });
 
+test('rmi of an image a committed image was made from: by id a conflict, by its last tag only an untag', async () => {
+  const name = `berth-parent-${suffix()}`, child = `berth-child-${suffix()}`, base = `berth-base-${suffix()}`;
+  await d.ok(['tag', 'busybox', base]);
+  const baseId = (await d.ok(['image', 'inspect', '-f', '{{.Id}}', base])).trim();
+  await d.ok(['run', '--name', name, base, 'touch', '/x']);
+  await d.ok(['commit', name, child]);
+  await d.ok(['rm', name]);
+  const byId = await d.docker(['rmi', '-f', baseId.slice(7, 19)]);
+  assert.is(byId.code, 1);
+  assert.match(byId.stderr, new RegExp(`conflict: unable to delete ${baseId.slice(7, 19)} \\(cannot be forced\\) - image has dependent child images`));
+  await d.ok(['rmi', 'busybox']);
+  assert.is((await d.ok(['rmi', base])).trim(), `Untagged: ${base}:latest`);
+  assert.match(await d.ok(['images', '-a', '-q', '--no-trunc']), new RegExp(baseId), 'the parent stays, untagged');
+  // prune -a takes the unused child, never fails on the parent it was made from
+  await d.ok(['tag', baseId, base]);
+  const pruned = await d.ok(['image', 'prune', '-a', '-f']);
+  assert.match(pruned, new RegExp(`untagged: ${child}:latest`));
+  await d.ok(['tag', baseId, 'busybox']);
+  await d.ok(['rmi', base]);
+});
+
 test('rmi frees the blobs no other image shares; shared ones stay', async () => {
   const blobDir = join(d.dir, 'root', 'content', 'blobs', 'sha256');
   const blobs = () => readdirSync(blobDir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort();

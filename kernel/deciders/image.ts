@@ -4,6 +4,7 @@ import type { NewEvent } from '../../events/types.ts';
 import { ImageEvents as E, streamOf } from '../../events/catalogue.ts';
 import type { ImageDescriptor } from '../contracts/images.ts';
 import type { ImageRecord, World } from '../world.ts';
+import { isParentOf } from '../image-lineage.ts';
 
 export type Decision = Array<{ stream: string; events: NewEvent[] }>;
 export type ImageSource = 'imported' | 'loaded' | 'pulled' | 'committed' | 'built';
@@ -45,6 +46,8 @@ export function decideRemove(w: World, image: ImageRecord, byTag: RemoveRef | un
   const users = [...w.containers.values()].filter((c) => c.imageId === image.id);
   const running = users.find((c) => c.status === 'running' || c.status === 'paused' || c.status === 'restarting');
   const stream = streamOf.image(image.id);
+  // an image another local image was built or committed on stays for it (Docker's rule)
+  const hasChildren = [...w.images.values()].some((child) => isParentOf(image, child));
   if (byTag && image.repoTags.includes(byTag.ref)) {
     const byRef = byTag.ref;
     const remaining = image.repoTags.filter((t) => t !== byRef);
@@ -53,12 +56,13 @@ export function decideRemove(w: World, image: ImageRecord, byTag: RemoveRef | un
     }
     const events: NewEvent[] = [{ type: E.untagged, data: { ref: byRef } }];
     const report: RemoveOutcome['report'] = [{ Untagged: familiar(byRef) }];
-    if (remaining.length === 0 && users.length === 0) {
+    if (remaining.length === 0 && users.length === 0 && !hasChildren) {
       events.push({ type: E.deleted, data: {} });
       report.push({ Deleted: image.id });
     }
     return { decision: [{ stream, events }], report };
   }
+  if (hasChildren) throw conflict(`conflict: unable to delete ${short(image.id)} (cannot be forced) - image has dependent child images`);
   if (running) throw conflict(`conflict: unable to delete ${short(image.id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
   if (!force && users.length) throw conflict(`conflict: unable to delete ${short(image.id)} (must be forced) - image is being used by stopped container ${users[0].id.slice(0, 12)}`);
   if (!force && image.repoTags.length > 1) throw conflict(`conflict: unable to delete ${short(image.id)} (must be forced) - image is referenced in multiple repositories`);

@@ -11,7 +11,7 @@ import { familiarize, normalizeReference, parseNormalizedNamed, referenceString 
 import type { ImageRecord } from '../world.ts';
 import { applyChanges } from '../image-changes.ts';
 import { blobsOnlyIn } from '../image-blobs.ts';
-import { intermediateImageIds, prunableAncestors } from '../image-lineage.ts';
+import { intermediateImageIds, isParentOf, prunableAncestors } from '../image-lineage.ts';
 import type { Engine } from '../engine.ts';
 
 function normalizeOrThrow(ref: string): string {
@@ -186,6 +186,8 @@ export class ImageCommands {
     for (const img of images) {
       if (!this.engine.world.images.has(img.id) || parents.has(img.id)) continue;
       if ((!all && img.repoTags.length) || this.inUse(img.id) || !select(img)) continue;
+      // an image others were made from stays for them, as Docker's prune only takes the top ones
+      if ([...this.engine.world.images.values()].some((child) => isParentOf(img, child))) continue;
       deleted.push(...(await this.remove(img.id, { force: true }, meta)));
     }
     for (const img of images) if (!this.engine.world.images.has(img.id)) reclaimed += img.descriptor.size;
