@@ -31,7 +31,7 @@ test('ps shows running containers, -a the rest, -q ids, filters and json', async
 
 test('ps --filter publish / expose / health select by port and health instead of being ignored', async () => {
   const pub = `berth-pub-${suffix()}`, exp = `berth-exp-${suffix()}`;
-  await d.ok(['create', '--name', pub, '-p', '80', 'busybox']);
+  await d.ok(['create', '--name', pub, '-p', '80', 'busybox', 'sleep', '30']);
   await d.ok(['create', '--name', exp, '--expose', '8080', 'busybox']);
   const ps = (...f: string[]) => d.ok(['ps', '-a', ...f.flatMap((x) => ['--filter', x]), '--format', '{{.Names}}']).then((o) => o.trim().split('\n').filter((n) => n === pub || n === exp).sort());
   assert.equal(await ps('publish=80'), [pub]);
@@ -39,7 +39,11 @@ test('ps --filter publish / expose / health select by port and health instead of
   assert.equal(await ps('expose=8000-8080/tcp'), [exp]);
   assert.equal(await ps('health=healthy'), []);
   assert.equal(await ps('health=none'), [exp, pub].sort());
-  await d.ok(['rm', pub, exp]);
+  // not running: no ports in ps, as Docker lists stopped and created containers
+  assert.is((await d.ok(['ps', '-a', '--filter', `name=${exp}`, '--format', '{{.Names}}|{{.Ports}}'])).trim(), `${exp}|`);
+  await d.ok(['start', pub]);
+  assert.match(await d.ok(['ps', '--filter', `name=${pub}`, '--format', '{{.Ports}}']), /0\.0\.0\.0:\d+->80\/tcp/);
+  await d.ok(['rm', '-f', pub, exp]);
 });
 
 test('inspect has Docker\'s shape', async () => {

@@ -171,8 +171,10 @@ export function statusText(c: ContainerRecord, nowMs = Date.now()): string {
   }
 }
 
+/** ps's ports: a container that is not running has none, as Docker lists it (moby#19477) */
 export function listPorts(c: ContainerRecord, image: ImageConfigJson['config'] = {}): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
+  if (c.status !== 'running' && c.status !== 'paused') return out;
   const bound = new Set<string>();
   for (const ep of Object.values(c.networks)) {
     for (const p of ep.ports) {
