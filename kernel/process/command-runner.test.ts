@@ -27,6 +27,18 @@ test('a missing program is 127 with the reason; a signal is 128 + its number', a
   assert.is(killed.code, 137);
 });
 
+test('a command still running at its timeout is killed (137) and its output so far is the answer; the helper keeps serving', async () => {
+  const t0 = performance.now();
+  const res = await r.run('sh', ['-c', 'echo started; exec sleep 5'], undefined, 200);
+  const ms = performance.now() - t0;
+  assert.is(res.code, 137);
+  assert.is(res.stdout, 'started\n');
+  assert.ok(ms >= 190 && ms < 2000, `took ${ms} ms`);
+  assert.equal(await r.run('sh', ['-c', 'sleep 0.05; echo in time'], undefined, 2000), { code: 0, stdout: 'in time\n', stderr: '' });
+  const viaRunCommand = await runCommand('sleep', ['5'], { timeoutMs: 100 });
+  assert.is(viaRunCommand.code, 137);
+});
+
 test('side by side calls each get their own answer (a small pool of helpers)', async () => {
   const res = await Promise.all([1, 2, 3, 4, 5].map((n) => r.run('sh', ['-c', `sleep 0.0${n}; echo ${n}`])));
   assert.equal(res.map((x) => x.stdout.trim()), ['1', '2', '3', '4', '5']);

@@ -11,15 +11,18 @@ import { LineHelper, PERL_PATH } from './line-helper.ts';
 
 export interface CommandResult { code: number; stdout: string; stderr: string }
 
-// request: input as hex \t argv...; answer: exit code \t stdout as hex \t stderr as hex.
-// The child's output is read from both pipes with select(), so neither can fill up and stall
-// it; the input (small: an `ip -batch` script) is written before any reading.
+// request: timeout in ms (0: none) \t input as hex \t argv...; answer: exit code \t stdout as
+// hex \t stderr as hex. The child's output is read from both pipes with select(), so neither
+// can fill up and stall it; the input (small: an `ip -batch` script) is written before any
+// reading. A child still running at its timeout is killed (SIGKILL: 137) and what it printed
+// so far is the answer.
 const PERL = String.raw`
 $| = 1;
 $SIG{PIPE} = 'IGNORE';
 while (my $line = <STDIN>) {
   chomp $line;
-  my ($inhex, @argv) = split /\t/, $line, -1;
+  my ($timeout_ms, $inhex, @argv) = split /\t/, $line, -1;
+  my $left = $timeout_ms > 0 ? $timeout_ms / 1000 : undef;
   pipe(my $in_r, my $in_w); pipe(my $out_r, my $out_w); pipe(my $err_r, my $err_w);
   my $pid = fork;
   if (!defined $pid) { print "127\t\t" . unpack('H*', "fork: $!") . "\n"; next; }
@@ -37,7 +40,9 @@ while (my $line = <STDIN>) {
   while (%open) {
     my $rin = '';
     vec($rin, $_, 1) = 1 for keys %open;
-    select(my $rout = $rin, undef, undef, undef);
+    # on Linux select() leaves the time not slept in its timeout: the rest of the budget
+    (my $nfound, $left) = select(my $rout = $rin, undef, undef, $left);
+    if (defined $left && $left <= 0 && !$nfound) { kill 'KILL', $pid; last; }
     for my $fd (keys %open) {
       next unless vec($rout, $fd, 1);
       my $n = sysread($open{$fd}[0], my $buf, 65536);
@@ -68,9 +73,10 @@ export class CommandRunner {
     return this.available && !args.some((a) => /[\t\n\0]/.test(a)) && (input === undefined || Buffer.byteLength(input) <= MAX_INPUT);
   }
 
-  async run(cmd: string, args: readonly string[], input?: string): Promise<CommandResult> {
+  /** runs `cmd`; with `timeoutMs`, a command still running then is killed (code 137) */
+  async run(cmd: string, args: readonly string[], input?: string, timeoutMs = 0): Promise<CommandResult> {
     if (!this.accepts([cmd, ...args], input)) throw new Error(`the command runner cannot take ${cmd}`);
-    const answer = await this.#pick().ask([Buffer.from(input ?? '').toString('hex'), cmd, ...args].join('\t'));
+    const answer = await this.#pick().ask([String(Math.max(0, Math.ceil(timeoutMs))), Buffer.from(input ?? '').toString('hex'), cmd, ...args].join('\t'));
     const [code, out, err] = answer.split('\t');
     return { code: Number(code), stdout: Buffer.from(out ?? '', 'hex').toString('utf8'), stderr: Buffer.from(err ?? '', 'hex').toString('utf8') };
   }
@@ -101,7 +107,7 @@ export const sharedCommandRunner = new CommandRunner();
  * be started is 127 with node's reason as its stderr.
  */
 export async function runCommand(cmd: string, args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
-  if (sharedCommandRunner.accepts([cmd, ...args], opts.input)) return sharedCommandRunner.run(cmd, args, opts.input);
+  if (sharedCommandRunner.accepts([cmd, ...args], opts.input)) return sharedCommandRunner.run(cmd, args, opts.input, opts.timeoutMs);
   return new Promise((resolve) => {
     const child = execFile(cmd, args as string[], { encoding: 'utf8', maxBuffer: 16 << 20, timeout: opts.timeoutMs ?? 0 }, (err, stdout, stderr) => {
       if (!err) return resolve({ code: 0, stdout, stderr });
