@@ -13,3 +13,17 @@ export function blobsOnlyIn(gone: ImageDescriptor, remaining: Iterable<ImageDesc
   for (const d of remaining) for (const b of blobsOf(d)) kept.add(b);
   return [...new Set(blobsOf(gone))].filter((b) => !kept.has(b));
 }
+
+/**
+ * Bytes of the layers the `before` images had that none of the `after` images has: what a prune
+ * freed (Docker reports freed layers, not the sum of image sizes, which counts shared layers twice).
+ */
+export function freedLayerBytes(before: Iterable<ImageDescriptor>, after: Iterable<ImageDescriptor>): number {
+  const kept = new Set<string>();
+  for (const d of after) for (const l of d.layers) kept.add(l.diffId);
+  const freed = new Map<string, number>();
+  for (const d of before) for (const l of d.layers) if (!kept.has(l.diffId)) freed.set(l.diffId, l.size);
+  let total = 0;
+  for (const n of freed.values()) total += n;
+  return total;
+}

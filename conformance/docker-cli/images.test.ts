@@ -157,7 +157,8 @@ test('image prune -a removes unused images only', async () => {
   const name = `berth-keep-${suffix()}`;
   await d.ok(['create', '--name', name, 'busybox']);
   const out = await d.ok(['image', 'prune', '-a', '-f']);
-  assert.match(out, /Total reclaimed space/);
+  // its only layer is busybox's too, which stays: nothing freed (the image's size was reported)
+  assert.match(out, /Total reclaimed space: 0B/);
   assert.is((await d.docker(['image', 'inspect', tag])).code, 1);
   assert.is((await d.docker(['image', 'inspect', 'busybox'])).code, 0);
   await d.ok(['rm', name]);

@@ -10,7 +10,7 @@ import { tarWithoutRuntimeFiles } from '../mounts/runtime-files.ts';
 import { familiarize, normalizeReference, parseNormalizedNamed, referenceString } from '../reference.ts';
 import type { ImageRecord } from '../world.ts';
 import { applyChanges } from '../image-changes.ts';
-import { blobsOnlyIn } from '../image-blobs.ts';
+import { blobsOnlyIn, freedLayerBytes } from '../image-blobs.ts';
 import { intermediateImageIds, isParentOf, prunableAncestors } from '../image-lineage.ts';
 import type { Engine } from '../engine.ts';
 
@@ -180,7 +180,6 @@ export class ImageCommands {
   /** image prune: unused dangling images (all unused ones with `all`) that `select` lets go (docker's until/label filters) */
   async prune(all: boolean, meta: CommandMeta, select: (img: ImageRecord) => boolean = () => true): Promise<{ deleted: Array<{ Untagged?: string; Deleted?: string }>; reclaimed: number }> {
     const deleted: Array<{ Untagged?: string; Deleted?: string }> = [];
-    let reclaimed = 0;
     const parents = intermediateImageIds(this.engine.world.images.values());
     const images = [...this.engine.world.images.values()];
     for (const img of images) {
@@ -190,7 +189,7 @@ export class ImageCommands {
       if ([...this.engine.world.images.values()].some((child) => isParentOf(img, child))) continue;
       deleted.push(...(await this.remove(img.id, { force: true }, meta)));
     }
-    for (const img of images) if (!this.engine.world.images.has(img.id)) reclaimed += img.descriptor.size;
+    const reclaimed = freedLayerBytes(images.map((i) => i.descriptor), [...this.engine.world.images.values()].map((i) => i.descriptor));
     return { deleted, reclaimed };
   }
 }
