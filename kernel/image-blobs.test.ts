@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ImageDescriptor } from './contracts/images.ts';
-import { blobsOf, blobsOnlyIn, freedLayerBytes } from './image-blobs.ts';
+import { blobsOf, blobsOnlyIn, freedLayerBytes, layerPlainSizes, layersSize, sharedSizes } from './image-blobs.ts';
 
 const layer = (d: string) => ({ digest: d, diffId: d.replace('l', 'd'), mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', size: 1 });
 const image = (id: string, layers: string[], manifestDigest?: string) =>
@@ -19,11 +19,24 @@ test('blobsOnlyIn: what the removed image alone needed', () => {
   assert.equal(blobsOnlyIn(gone, []), ['c1', 'm1', 'l1', 'l2']);
 });
 
+const sized = (id: string, size: number, layers: Array<[string, number]>) => ({ ...image(id, []), size, layers: layers.map(([d, blob]) => ({ ...layer(d), size: blob })) }) as ImageDescriptor;
+// a base of one layer, two children on it with a layer each
+const base = sized('c1', 1000, [['l1', 400]]), a = sized('c2', 1100, [['l1', 400], ['l2', 50]]), b = sized('c3', 1300, [['l1', 400], ['l3', 60], ['l4', 60]]);
+
+test('layerPlainSizes: a base total is its layer, a child gets the rest, split by blob size', () => {
+  const s = layerPlainSizes([b, a, base]);
+  assert.equal([...s.entries()].sort(), [['d1', 1000], ['d2', 100], ['d3', 150], ['d4', 150]]);
+  assert.is(layersSize([base, a, b]), 1400);
+});
+
+test('sharedSizes: the bytes of layers another image has too', () => {
+  assert.equal([...sharedSizes([base, a, b]).entries()], [['c1', 1000], ['c2', 1000], ['c3', 1000]]);
+  assert.equal([...sharedSizes([a]).entries()], [['c2', 0]]);
+});
+
 test('freedLayerBytes: a shared layer counts once, and only when no image is left with it', () => {
-  const sized = (id: string, layers: Array<[string, number]>) => ({ ...image(id, []), layers: layers.map(([d, size]) => ({ ...layer(d), size })) }) as ImageDescriptor;
-  const base = sized('c1', [['l1', 100]]), a = sized('c2', [['l1', 100], ['l2', 10]]), b = sized('c3', [['l1', 100], ['l3', 20]]);
-  assert.is(freedLayerBytes([base, a, b], [base]), 30);
-  assert.is(freedLayerBytes([base, a, b], []), 130);
+  assert.is(freedLayerBytes([base, a, b], [base]), 400);
+  assert.is(freedLayerBytes([base, a, b], []), 1400);
   assert.is(freedLayerBytes([a], [a]), 0);
 });
 

@@ -15,15 +15,47 @@ export function blobsOnlyIn(gone: ImageDescriptor, remaining: Iterable<ImageDesc
 }
 
 /**
- * Bytes of the layers the `before` images had that none of the `after` images has: what a prune
- * freed (Docker reports freed layers, not the sum of image sizes, which counts shared layers twice).
+ * Each layer's unpacked size, from the images' totals (a descriptor records only the sum): images
+ * with fewer layers first, so a base image's total is its layer's size and a child's new layers
+ * get the rest, split by their blob sizes when there are several. Pure.
+ */
+export function layerPlainSizes(images: Iterable<ImageDescriptor>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const d of [...images].sort((a, b) => a.layers.length - b.layers.length)) {
+    const unknown = [...new Map(d.layers.filter((l) => !out.has(l.diffId)).map((l) => [l.diffId, l])).values()];
+    if (!unknown.length) continue;
+    const known = [...new Set(d.layers.map((l) => l.diffId))].reduce((n, id) => n + (out.get(id) ?? 0), 0);
+    const rest = Math.max(0, d.size - known);
+    const blobs = unknown.reduce((n, l) => n + l.size, 0);
+    for (const l of unknown) out.set(l.diffId, blobs > 0 ? Math.round((rest * l.size) / blobs) : Math.round(rest / unknown.length));
+  }
+  return out;
+}
+
+/** Unpacked bytes of the distinct layers of these images. */
+export function layersSize(images: Iterable<ImageDescriptor>, sizes = layerPlainSizes(images)): number {
+  const ids = new Set<string>();
+  for (const d of images) for (const l of d.layers) ids.add(l.diffId);
+  let total = 0;
+  for (const id of ids) total += sizes.get(id) ?? 0;
+  return total;
+}
+
+/** Per image: unpacked bytes of its layers that another image has too (Docker's SharedSize). */
+export function sharedSizes(images: ImageDescriptor[], sizes = layerPlainSizes(images)): Map<string, number> {
+  const users = new Map<string, number>();
+  for (const d of images) for (const id of new Set(d.layers.map((l) => l.diffId))) users.set(id, (users.get(id) ?? 0) + 1);
+  return new Map(images.map((d) => [d.id, [...new Set(d.layers.map((l) => l.diffId))].filter((id) => (users.get(id) ?? 0) > 1).reduce((n, id) => n + (sizes.get(id) ?? 0), 0)]));
+}
+
+/**
+ * Unpacked bytes of the layers the `before` images had that none of the `after` images has: what
+ * a prune freed (Docker reports freed layers, not the sum of image sizes, which counts shared
+ * layers again for every image).
  */
 export function freedLayerBytes(before: Iterable<ImageDescriptor>, after: Iterable<ImageDescriptor>): number {
+  const all = [...before];
   const kept = new Set<string>();
   for (const d of after) for (const l of d.layers) kept.add(l.diffId);
-  const freed = new Map<string, number>();
-  for (const d of before) for (const l of d.layers) if (!kept.has(l.diffId)) freed.set(l.diffId, l.size);
-  let total = 0;
-  for (const n of freed.values()) total += n;
-  return total;
+  return layersSize(all.map((d) => ({ ...d, layers: d.layers.filter((l) => !kept.has(l.diffId)) })), layerPlainSizes(all));
 }

@@ -160,6 +160,13 @@ test('info, version and system df report real numbers', async () => {
   const df = await d.ok(['system', 'df']);
   assert.match(df, /Images\s+\d+\s+\d+/);
   assert.match(df, /Containers\s+\d+\s+1/);
+  // every image in use: nothing of them is reclaimable (it said 100%: no SharedSize)
+  const rows = (await d.ok(['system', 'df', '--format', '{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}'])).split('\n');
+  const [, total, active, size, reclaimable] = rows.find((r) => r.startsWith('Images|'))!.split('|');
+  assert.ok(Number(total) >= 1 && size !== '0B', rows.join('\n'));
+  if (total === active) assert.is(reclaimable, '0B (0%)', rows.join('\n'));
+  const v2 = await d.ok(['system', 'df', '-v', '--format', '{{json .Images}}']);
+  assert.match(v2, /"SharedSize":"0B"/, 'per image sizes instead of N/A');
   await d.ok(['rm', '-f', name]);
 });
 

@@ -5,11 +5,17 @@ import { listImage } from './image.ts';
 import { listContainer } from './container.ts';
 import { volumeShape } from './volume.ts';
 import { dirSize } from '../streams/dir-size.ts';
+import { layerPlainSizes, layersSize, sharedSizes } from '../../../kernel/image-blobs.ts';
 
 export async function diskUsage(engine: Engine): Promise<Record<string, unknown>> {
   const w = engine.world;
-  const images = [...w.images.values()].map((i) => listImage(i, w));
-  const layersSize = [...w.images.values()].reduce((n, i) => n + i.descriptor.size, 0);
+  // each layer once, and per image the bytes it shares: the CLI counts an image in use as
+  // Size - SharedSize (a SharedSize of -1 made everything look reclaimable)
+  const descriptors = [...w.images.values()].map((i) => i.descriptor);
+  const sizes = layerPlainSizes(descriptors);
+  const shared = sharedSizes(descriptors, sizes);
+  const images = [...w.images.values()].map((i) => ({ ...listImage(i, w), SharedSize: shared.get(i.id) ?? 0 }));
+  const totalLayers = layersSize(descriptors, sizes);
   const containers = [];
   for (const c of w.containers.values()) {
     const rw = await engine.storageFor(c).usage(c.id).catch(() => 0);
@@ -22,5 +28,5 @@ export async function diskUsage(engine: Engine): Promise<Record<string, unknown>
     volumes.push({ ...volumeShape(v), UsageData: { Size: size, RefCount: refs } });
   }
   void statfs;
-  return { LayersSize: layersSize, Images: images, Containers: containers, Volumes: volumes, BuildCache: [], BuilderSize: 0 };
+  return { LayersSize: totalLayers, Images: images, Containers: containers, Volumes: volumes, BuildCache: [], BuilderSize: 0 };
 }
