@@ -114,6 +114,18 @@ test('network create/ls/inspect/rm; containers on it resolve each other by name'
   assert.is((await d.docker(['network', 'inspect', net])).code, 1);
 });
 
+test('network connect refusals carry Docker\'s messages for none, host and container networking', async () => {
+  const net = `berth-cn-${suffix()}`, lone = `berth-lone-${suffix()}`, plain = `berth-plain-${suffix()}`;
+  await d.ok(['network', 'create', net]);
+  await d.ok(['create', '--name', lone, '--network', 'none', 'busybox']);
+  await d.ok(['create', '--name', plain, 'busybox']);
+  assert.match((await d.docker(['network', 'connect', net, lone])).stderr, /container cannot be connected to multiple networks with one of the networks in private \(none\) mode/);
+  assert.match((await d.docker(['network', 'connect', 'host', plain])).stderr, /container cannot be disconnected from host network or connected to host network/);
+  assert.match((await d.docker(['network', 'connect', 'none', plain])).stderr, /one of the networks in private \(none\) mode/);
+  await d.ok(['rm', lone, plain]);
+  await d.ok(['network', 'rm', net]);
+});
+
 test('the pre-defined networks cannot be removed', async () => {
   const r = await d.docker(['network', 'rm', 'bridge']);
   assert.is(r.code, 1);

@@ -21,6 +21,13 @@ import type { Engine } from '../engine.ts';
 export interface NetworkSetup {
   network: ContainerRuntimeSpec['network'];
   etcFiles?: ContainerRuntimeSpec['etcFiles'];
+  /**
+   * Settles once the drivers have connected every endpoint (veths, addresses, routes, ports).
+   * The sandbox and the leases exist when setUp resolves, so the runtime can create the
+   * container meanwhile; its entrypoint must wait for this. Rejects (after undoing that
+   * endpoint's lease) if a driver fails.
+   */
+  connected?: Promise<void>;
 }
 
 export function toNetworkSpec(n: NetworkRecord): NetworkSpec {
@@ -28,6 +35,14 @@ export function toNetworkSpec(n: NetworkRecord): NetworkSpec {
     id: n.id, name: n.name, driver: n.driver, subnet: n.subnet, gateway: n.gateway, internal: n.internal,
     enableIcc: n.enableIcc, options: n.options, labels: n.labels,
   };
+}
+
+/** Docker's refusals (its runconfig errors) for `network connect` of a container in `mode` to a network of `driver`. Pure. */
+export function connectConflict(mode: string, driver: string): string | undefined {
+  if (mode.startsWith('container:')) return 'container sharing network namespace with another container or host cannot be connected to any other network';
+  if (mode === 'host' || driver === 'host') return 'container cannot be disconnected from host network or connected to host network';
+  if (mode === 'none' || driver === 'null' || driver === 'none') return 'container cannot be connected to multiple networks with one of the networks in private (none) mode';
+  return undefined;
 }
 
 /** HostConfig.PortBindings (+ -P with ExposedPorts) as driver port bindings. */
@@ -103,10 +118,8 @@ export class ContainerNetworking {
   async connect(netRef: string, ctrRef: string, opts: { aliases?: string[]; ipv4?: string }, meta: CommandMeta): Promise<void> {
     const n = this.network(netRef);
     const c = getContainer(this.engine.world, ctrRef);
-    const mode = c.hostConfig.NetworkMode || 'default';
-    if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
-      throw new BerthError(`container cannot be disconnected from host network or connected to host network`, 400, 'bad-parameter');
-    }
+    const problem = connectConflict(c.hostConfig.NetworkMode || 'default', n.driver);
+    if (problem) throw new BerthError(problem, 400, 'bad-parameter');
     if (!this.driver(n.driver).needsNamespace) throw new BerthError(`container cannot be connected to network ${n.name} of driver ${n.driver}`, 400, 'bad-parameter');
     const eps = { ...(c.networkingConfig.EndpointsConfig ?? {}) };
     if (eps[n.name] || c.networks[n.name]) throw new BerthError(`endpoint with name ${c.name} already exists in network ${n.name}`, 403, 'forbidden');
@@ -140,17 +153,26 @@ export class ContainerNetworking {
 
   /** lease (an event), then the driver's connect; a failed connect gives the lease back */
   private async join(c: ContainerRecord, n: NetworkRecord, aliasesIn: string[], ipv4: string | undefined, netnsPath: string, ports: PortBinding[], meta: CommandMeta) {
+    const lease = await this.lease(c, n, aliasesIn, ipv4, netnsPath, ports, meta);
+    await lease.attach();
+    return lease.ep;
+  }
+
+  /** the endpoint decided and recorded (its address leased); `attach` has the driver connect it */
+  private async lease(c: ContainerRecord, n: NetworkRecord, aliasesIn: string[], ipv4: string | undefined, netnsPath: string, ports: PortBinding[], meta: CommandMeta) {
     const driver = this.driver(n.driver);
     const aliases = [...aliasesIn, ...(n.name === 'bridge' ? [] : [c.id.slice(0, 12)])];
     await this.decide(n, n.id, { type: 'Connect', containerId: c.id, containerName: c.name, aliases, ipv4, endpointId: randomBytes(32).toString('hex'), ports, netnsPath }, meta);
     const ep = this.engine.world.networks.get(n.id)!.endpoints[c.id];
-    try {
-      await driver.connect(toNetworkSpec(n), { networkId: n.id, containerId: c.id, containerName: c.name, aliases, ipv4: ep.ip, mac: ep.mac, ports, netnsPath });
-    } catch (e) {
-      await this.decide(n, n.id, { type: 'Disconnect', containerId: c.id, force: true }, meta);
-      throw e;
-    }
-    return ep;
+    const attach = async () => {
+      try {
+        await driver.connect(toNetworkSpec(n), { networkId: n.id, containerId: c.id, containerName: c.name, aliases, ipv4: ep.ip, mac: ep.mac, ports, netnsPath });
+      } catch (e) {
+        await this.decide(n, n.id, { type: 'Disconnect', containerId: c.id, force: true }, meta);
+        throw e;
+      }
+    };
+    return { ep, attach };
   }
 
   /** The networks a container joins at start: NetworkMode plus NetworkingConfig endpoints. */
@@ -188,11 +210,14 @@ export class ContainerNetworking {
     const { netnsPath } = await firstDriver.createSandbox(c.id);
     const addresses: string[] = [];
     let embeddedResolver: string | undefined;
+    const attachments: Array<() => Promise<void>> = [];
     try {
+      // the leases now (the addresses go into /etc/hosts, the runtime spec needs the sandbox)
       for (const w of wanted) {
         if (!this.driver(w.net.driver).needsNamespace) continue;
         const ports = w === wanted[0] ? portBindings(c, () => this.nextEphemeral++) : [];
-        const ep = await this.join(c, w.net, w.aliases, w.ipv4, netnsPath, ports, meta);
+        const { ep, attach } = await this.lease(c, w.net, w.aliases, w.ipv4, netnsPath, ports, meta);
+        attachments.push(attach);
         if (ep.ip) addresses.push(ep.ip);
         if (w.net.name !== 'bridge' && w.net.gateway && !embeddedResolver) embeddedResolver = w.net.gateway;
       }
@@ -200,7 +225,11 @@ export class ContainerNetworking {
       await this.tearDown(c, meta, { sandboxCreated: true }).catch(() => undefined);
       throw e;
     }
-    return { network: { mode: 'path', path: netnsPath }, etcFiles: await this.writeEtc(c, links, addresses, embeddedResolver) };
+    // the drivers' connects (veth, addresses, routes, published ports: tens of ms of kernel
+    // work) go on while the runtime creates the container; in order, so eth0 is the first network
+    const connected = (async () => { for (const attach of attachments) await attach(); })();
+    connected.catch(() => { /* the caller awaits it */ });
+    return { network: { mode: 'path', path: netnsPath }, etcFiles: await this.writeEtc(c, links, addresses, embeddedResolver), connected };
   }
 
   private async writeEtc(c: ContainerRecord, links: HostsEntry[], addresses: string[], embeddedResolver?: string): Promise<NonNullable<ContainerRuntimeSpec['etcFiles']>> {
