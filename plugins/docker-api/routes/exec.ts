@@ -7,6 +7,7 @@ import { ExecCreateSchema, ExecStartSchema } from '../schemas.ts';
 import { OutputWriter, streamContentType } from '../streams/output.ts';
 import { intParam } from '../http/query.ts';
 import { badRequest } from '../../../kernel/contracts/common.ts';
+import type { StdioSession } from '../../../kernel/contracts/runtime.ts';
 
 async function create(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
   const b = await ex.json(ExecCreateSchema);
@@ -32,7 +33,7 @@ async function start(ex: Exchange, { engine, meta }: ApiContext): Promise<void> 
   // prints that and exits with the exec's recorded code) rather than as a refused upgrade.
   const hj = ex.hijack(streamContentType(tty, ex.apiVersion));
   const out = new OutputWriter(hj.output, tty);
-  let session: Awaited<ReturnType<typeof engine.startExec>>;
+  let session: StdioSession;
   try {
     session = await engine.startExec(x.id, await meta(ex));
   } catch (e) {
