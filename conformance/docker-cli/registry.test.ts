@@ -31,9 +31,16 @@ test('push prints Docker\'s progress and the digest', async () => {
   await d.ok(['tag', 'busybox', ref]);
   const out = await d.ok(['push', ref], { timeoutMs: 60_000 });
   assert.match(out, new RegExp(`The push refers to repository \\[${reg.host.replace(/[.:]/g, '\\$&')}/berth/bb-`));
+  assert.is(out.split('The push refers to repository').length, 2, 'said once');
   assert.match(out, /v1: digest: sha256:[0-9a-f]{64} size: \d+/);
   const [img] = JSON.parse(await d.ok(['image', 'inspect', ref]));
   assert.ok(img.RepoDigests.some((x: string) => x.startsWith(`${reg.host}/berth/bb-`)));
+});
+
+test('push of an image that is not here: Docker\'s message', async () => {
+  const r = await d.docker(['push', `${reg.host}/berth/nothere-${suffix()}:v1`]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, new RegExp(`An image does not exist locally with the tag: ${reg.host.replace(/[.:]/g, '\\$&')}/berth/nothere-[0-9a-f]+\n`));
 });
 
 test('pull after rmi downloads it again; a second pull is up to date; run auto-pulls', async () => {

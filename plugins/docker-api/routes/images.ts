@@ -130,10 +130,9 @@ async function push(ex: Exchange, { engine, meta }: ApiContext, name: string): P
   const ref = tag ? `${name}:${tag}` : name;
   const norm = tryNormalizeReference(ref);
   if (!norm) throw badRequest(`invalid reference format: ${ref}`);
-  engine.image(norm); // 404 before streaming
+  // 404 before streaming, in Docker's words
+  if (!findImage(engine.world, norm, tryNormalizeReference)) throw notFound(`An image does not exist locally with the tag: ${familiarize(norm).replace(/:[^:/]+$/, '')}`);
   const reply = new NdjsonReply(ex);
-  const repoName = norm.replace(/:[^:/]+$/, '');
-  reply.send({ status: `The push refers to repository [${repoName}]` });
   try {
     const r = await engine.imageCommands.push(norm, { auth: registryAuth(ex), onProgress: (p) => reply.send(progressMessage(p)) }, await meta(ex));
     reply.send({ status: `${r.tag}: digest: ${r.digest} size: ${r.size}` });
