@@ -129,6 +129,29 @@ test('cp into and out of volumes and bind mounts lands in them, not in the rootf
   }
 });
 
+test('a container never started, of an image whose layer was never unpacked: export, cp, diff and commit work', async () => {
+  const src = `berth-fresh-src-${suffix()}`, tag = `berth-fresh-${suffix()}`;
+  await d.ok(['run', '--name', src, 'busybox', 'sh', '-c', `echo ${suffix()} > /unique.txt`]);
+  const tar = join(d.dir, `${suffix()}-fresh.tar`);
+  await d.ok(['export', '-o', tar, src]);
+  await d.ok(['rm', src]);
+  await d.ok(['import', tar, tag]);
+  const c = (await d.ok(['create', tag, 'true'])).trim();
+  const exported = join(d.dir, `${suffix()}-out.tar`);
+  const ex = await d.docker(['export', '-o', exported, c]);
+  assert.is(ex.code, 0, ex.stderr);
+  assert.match((await run('tar', ['-tf', exported], {})).stdout, /unique\.txt/);
+  const back = join(d.dir, `${suffix()}-unique.txt`);
+  const cp = await d.docker(['cp', `${c}:/unique.txt`, back]);
+  assert.is(cp.code, 0, cp.stderr);
+  assert.ok(existsSync(back));
+  assert.is((await d.ok(['diff', c])).trim(), '');
+  const committed = await d.docker(['commit', c, `${tag}:c`]);
+  assert.is(committed.code, 0, committed.stderr);
+  await d.ok(['rm', c]);
+  await d.ok(['rmi', `${tag}:c`, tag]);
+});
+
 test('export is a tar of the root filesystem', async () => {
   const out = join(d.dir, 'export.tar');
   await d.ok(['export', '-o', out, box]);

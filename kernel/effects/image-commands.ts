@@ -150,7 +150,7 @@ export class ImageCommands {
     const parent = this.engine.world.images.get(c.imageId);
     if (!parent) throw notFound(`No such image: ${c.image}`);
     const storage = this.engine.storageFor(c);
-    const diffIds = parent.descriptor.layers.map((l) => l.diffId);
+    const diffIds = await this.engine.ensureLayers(parent.descriptor, storage); // a never-started container's may not be unpacked
     await storage.prepare(c.id, diffIds);
     const tar = tarWithoutRuntimeFiles(await storage.diffTar(c.id, diffIds));
     const cfg = { ...(parent.descriptor.config.config ?? {}), ...(c.config.Cmd ? { Cmd: c.config.Cmd } : {}), ...(c.config.Env ? { Env: c.config.Env } : {}), ...(opts.config ?? {}) };

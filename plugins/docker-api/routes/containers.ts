@@ -250,8 +250,8 @@ async function resize(ex: Exchange, { engine }: ApiContext): Promise<void> {
 async function changes(ex: Exchange, { engine }: ApiContext): Promise<void> {
   const c = engine.container(ex.param('id'));
   const img = engine.world.images.get(c.imageId);
-  const layers = img?.descriptor.layers.map((l) => l.diffId) ?? [];
   const storage = engine.storageFor(c);
+  const layers = img ? await engine.ensureLayers(img.descriptor, storage) : [];
   const mounted = await storage.isMounted(c.id).catch(() => false);
   if (!mounted) await storage.prepare(c.id, layers);
   try {

@@ -11,7 +11,8 @@ export async function withRootfs<T>(engine: Engine, c: ContainerRecord, fn: (roo
   if (running && live.rootfs) return fn(live.rootfs);
   const storage = engine.storageFor(c);
   const img = engine.world.images.get(c.imageId);
-  const layers = img?.descriptor.layers.map((l) => l.diffId) ?? [];
+  // a container never started may sit on layers not unpacked yet (an imported or loaded image)
+  const layers = img ? await engine.ensureLayers(img.descriptor, storage) : [];
   const { rootfs } = await storage.prepare(c.id, layers);
   try {
     return await fn(rootfs);
