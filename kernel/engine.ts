@@ -186,6 +186,8 @@ export class Engine {
   private async runStart(id: string, meta: CommandMeta): Promise<void> {
     const c = this.world.containers.get(id)!;
     const undo: Array<() => Promise<unknown>> = [];
+    /** the network's connects, which run while the runtime creates the container */
+    let connected: Promise<unknown> | undefined;
     try {
       const img = this.world.images.get(c.imageId);
       if (!img) throw notFound(`No such image: ${c.image}`);
@@ -207,6 +209,7 @@ export class Engine {
         return { rootfs, volumePaths, recorded };
       })();
       const network = this.networking.setUp(c, meta).then((net) => {
+        connected = net.connected;
         undo.push(() => this.networking.tearDown(c, meta));
         this.log.debug(`start ${id}: network ready`);
         return net;
@@ -226,10 +229,11 @@ export class Engine {
       // the moment the runtime was asked to run the entrypoint: a fast process can exit before
       // the runtime's own clock reading after `start`, and StartedAt must not follow FinishedAt
       const askedAt = BigInt(Date.now()) * 1_000_000n;
-      const r = await runtime.start(c.id);
+      const r = await runtime.start(c.id, { ready: connected });
       const startedAtNano = r.startedAtNano < askedAt ? r.startedAtNano : askedAt;
       await this.record(c, CE.started, { pid: r.pid, startedAtNano: String(startedAtNano) }, meta);
     } catch (e) {
+      await connected?.catch(() => undefined); // no connect may still be running when the network is torn down
       for (const u of undo.reverse()) await u().catch((err) => this.log.warn(`undo after failed start of ${id}: ${(err as Error).message}`));
       const err = e as Error;
       const exitCode = exitCodeForStartError(err.message);

@@ -2,7 +2,9 @@
 // isolation between networks, connect/disconnect, leases recorded as events.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { bridgeName, hostVethName, netnsName } from '../../drivers/network/lib/names.ts';
 import { destroy, importBusybox, meta, realDaemon } from './harness.ts';
 import type { Daemon } from '../../kernel/daemon.ts';
 
@@ -61,6 +63,47 @@ t('connect a running container to a second network; leases are events; removal r
   await e.removeContainer('web', { force: true }, meta());
   await e.networking.remove('berth-back', meta());
   assert.not.ok(e.world.networkNames.has('berth-back'));
+});
+
+t('the entrypoint starts with every network connected (the connects overlap the runtime setting the container up)', async () => {
+  const e = d!.engine;
+  await e.networking.create({ name: 'berth-side' }, meta());
+  const { id } = await e.createContainer({
+    config: { Image: 'busybox', Cmd: ['sh', '-c', 'ip -4 -o addr show eth0; ip -4 -o addr show eth1; ip route'] },
+    hostConfig: { NetworkMode: 'berth-front' }, networkingConfig: { EndpointsConfig: { 'berth-side': {} } },
+  }, meta());
+  const w = e.waitContainer(id, 'next-exit');
+  await e.startContainer(id, meta());
+  const front = e.container(id).networks['berth-front'].ip!, side = e.container(id).networks['berth-side'].ip!;
+  assert.is((await w).StatusCode, 0);
+  await e.released(id);
+  const out = readFileSync(e.logPath(e.container(id)), 'utf8');
+  assert.ok(out.includes(front) && out.includes(side), out);
+  assert.match(out, /default via /);
+  await e.removeContainer(id, { force: true }, meta());
+  await e.networking.remove('berth-side', meta());
+});
+
+t('a connect that fails fails the start, and nothing of it is left (netns, veth, runtime state, lease)', async () => {
+  const e = d!.engine;
+  await e.networking.create({ name: 'berth-broken' }, meta());
+  const net = e.networking.network('berth-broken');
+  execFileSync('ip', ['link', 'delete', bridgeName(net.id)]); // the driver's bridge, gone behind its back
+  const { id } = await e.createContainer({ config: { Image: 'busybox', Cmd: ['true'] }, hostConfig: { NetworkMode: 'berth-broken' } }, meta());
+  const links = () => execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
+  const before = links().split('\n').length;
+  const err = await e.startContainer(id, meta()).then(() => undefined, (x: Error) => x);
+  assert.ok(err, 'the start failed');
+  const c = e.container(id);
+  assert.is.not(c.status, 'running');
+  assert.equal(Object.keys(c.networks), []);
+  assert.equal(Object.keys(e.networking.network('berth-broken').endpoints), []);
+  assert.not.match(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }), new RegExp(netnsName(id)));
+  assert.not.match(links(), new RegExp(hostVethName(net.id, id)));
+  assert.ok(links().split('\n').length <= before, links());
+  assert.is(await e.runtimeFor(c).state(id).then((s) => s.status, () => 'gone'), 'gone', 'the runtime holds nothing of it');
+  await e.removeContainer(id, { force: true }, meta());
+  await e.networking.remove('berth-broken', meta());
 });
 
 t.run();

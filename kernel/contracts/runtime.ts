@@ -122,6 +122,15 @@ export interface StatsSample {
   network?: Record<string, { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number }>;
 }
 
+export interface StartOptions {
+  /**
+   * The entrypoint must not run before this settles: the container's network is connected
+   * while the runtime sets the container up. If it rejects, the start fails with its error
+   * and leaves nothing running.
+   */
+  ready?: Promise<unknown>;
+}
+
 export interface RuntimeDriver {
   readonly name: string;
   readonly capabilities: ReadonlySet<RuntimeCapability>;
@@ -133,7 +142,7 @@ export interface RuntimeDriver {
   /** writes the bundle and creates the container (process not yet running the entrypoint) */
   create(spec: ContainerRuntimeSpec): Promise<void>;
   /** runs the entrypoint; rejects with exit code 127/126 semantics in the message if the entrypoint is missing */
-  start(id: string): Promise<StartResult>;
+  start(id: string, opts?: StartOptions): Promise<StartResult>;
   kill(id: string, signal: string | number): Promise<void>;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;

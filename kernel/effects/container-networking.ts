@@ -227,7 +227,14 @@ export class ContainerNetworking {
     }
     // the drivers' connects (veth, addresses, routes, published ports: tens of ms of kernel
     // work) go on while the runtime creates the container; in order, so eth0 is the first network
-    const connected = (async () => { for (const attach of attachments) await attach(); })();
+    const connected = (async () => {
+      try {
+        for (const attach of attachments) await attach();
+      } catch (e) {
+        await this.tearDown(c, meta, { sandboxCreated: true }).catch(() => undefined);
+        throw e;
+      }
+    })();
     connected.catch(() => { /* the caller awaits it */ });
     return { network: { mode: 'path', path: netnsPath }, etcFiles: await this.writeEtc(c, links, addresses, embeddedResolver), connected };
   }

@@ -6,7 +6,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerRuntimeSpec, ExecOptions, ExitObservation, ProcessList, Resources, RuntimeCapability, RuntimeDriver, RuntimeState, StartResult, StatsSample, StdioSession } from '../contracts/runtime.ts';
+import type { ContainerRuntimeSpec, ExecOptions, ExitObservation, ProcessList, Resources, RuntimeCapability, RuntimeDriver, RuntimeState, StartOptions, StartResult, StatsSample, StdioSession } from '../contracts/runtime.ts';
 import type { StorageDriver, LayerInfo, ContainerFsChange } from '../contracts/storage.ts';
 import type { ImageDescriptor, ImageService, LayerDescriptor } from '../contracts/images.ts';
 import type { VolumeDriver, VolumeInfo } from '../contracts/volume.ts';
@@ -30,9 +30,10 @@ export class TestRuntime implements RuntimeDriver {
   async init(_p: DriverPaths) {}
   async probe() { return ok; }
   async create(spec: ContainerRuntimeSpec) { this.shared.set(spec.id, { status: 'created', spec }); }
-  async start(id: string): Promise<StartResult> {
+  async start(id: string, opts: StartOptions = {}): Promise<StartResult> {
     const s = this.get(id);
     if (this.failStartWith) throw new Error(this.failStartWith);
+    await opts.ready;
     s.status = 'running'; s.pid = this.nextPid++;
     return { pid: s.pid, startedAtNano: nowNano() };
   }

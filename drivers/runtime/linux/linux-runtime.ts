@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { filter, type Observable } from 'rxjs';
 import type {
   ContainerRuntimeSpec, ExecOptions, ExitObservation, ProcessList, Resources, RuntimeCapability, RuntimeDriver,
-  RuntimeState, StartResult, StatsSample, StdioSession,
+  RuntimeState, StartOptions, StartResult, StatsSample, StdioSession,
 } from '../../../kernel/contracts/runtime.ts';
 import { BerthError, badRequest, conflict, notFound, type DriverPaths, type ProbeReport } from '../../../kernel/contracts/common.ts';
 import type { Logger } from '../../../kernel/contracts/plugin.ts';
@@ -153,7 +153,7 @@ export class LinuxRuntime implements RuntimeDriver {
     symlinkSync(spec.dir, layout.indexLink(spec.id));
   }
 
-  async start(id: string): Promise<StartResult> {
+  async start(id: string, opts: StartOptions = {}): Promise<StartResult> {
     await this.ready();
     const { meta, paths } = this.load(id);
     const layout = this.need();
@@ -173,6 +173,13 @@ export class LinuxRuntime implements RuntimeDriver {
       if (!sync.pid) {
         await this.cleanupFailedStart(id, paths.persist);
         throw startFailure(this.cli!.binary, sync.error ?? 'unknown error');
+      }
+      // the container is set up; its entrypoint waits for what the caller still prepares (its network)
+      if (opts.ready) {
+        await opts.ready.catch(async (e: Error) => {
+          await this.cleanupFailedStart(id, paths.persist);
+          throw e;
+        });
       }
       await this.release(id, sync.pid).catch(async (e: Error) => {
         await this.cleanupFailedStart(id, paths.persist);

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { BerthError, badRequest, conflict, notFound, notImplemented, type DriverPaths, type ProbeReport } from '../../../kernel/contracts/common.ts';
 import type {
   ContainerRuntimeSpec, ExecOptions, ExitObservation, ProcessList, Resources, RuntimeCapability, RuntimeDriver,
-  RuntimeState, StartResult, StatsSample, StdioSession,
+  RuntimeState, StartOptions, StartResult, StatsSample, StdioSession,
 } from '../../../kernel/contracts/runtime.ts';
 import { CgroupsV1, type Controller } from './cgroups.ts';
 import { EXIT_FILE, readExitFile } from './exit-file.ts';
@@ -196,7 +196,7 @@ export class WasmRuntime implements RuntimeDriver {
     throw new BerthError(`exec: "${arg0}": executable file not found in $PATH: no such file or directory`, 400);
   }
 
-  async start(id: string): Promise<StartResult> {
+  async start(id: string, opts: StartOptions = {}): Promise<StartResult> {
     const rec = this.#get(id);
     if (rec.status === 'running') throw conflict(`container ${id} is already running`);
     const spec = rec.spec;
@@ -213,6 +213,7 @@ export class WasmRuntime implements RuntimeDriver {
     const cgroupProcs = rec.cgroups.length ? await this.#cgroups.create(id, spec.resources, rec.cgroups) : [];
     rec.oomBase = await this.#cgroups.oomKills(id);
     if (spec.process.openStdin) await this.#openStdin(id, spec.dir);
+    await opts.ready; // the network, connected while the component was transpiled
     const startedAtNano = nowNano();
     let m: Monitor;
     try {
