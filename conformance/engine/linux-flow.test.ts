@@ -34,6 +34,16 @@ t('run: output in the log, exit code, events in order', async () => {
   assert.equal(netEvents, ['network.connected', 'network.disconnected']);
 });
 
+t('a tty container starts with the console size the client sent (ConsoleSize)', async () => {
+  const e = d!.engine;
+  const { id } = await e.createContainer({ config: { Image: 'busybox', Cmd: ['stty', 'size'], Tty: true }, hostConfig: { NetworkMode: 'none', ConsoleSize: [33, 101] } }, meta());
+  const waited = e.waitContainer(id, 'next-exit');
+  await e.startContainer(id, meta());
+  assert.is((await waited).StatusCode, 0);
+  await e.released(id);
+  assert.match(readFileSync(e.logPath(e.container(id)), 'utf8'), /33 101/);
+});
+
 t('a missing entrypoint fails with Docker code 127 and leaves nothing behind', async () => {
   const e = d!.engine;
   const { id } = await e.createContainer({ config: { Image: 'busybox', Cmd: ['nosuchcmd'] } }, meta());

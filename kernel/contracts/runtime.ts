@@ -47,6 +47,8 @@ export interface ContainerRuntimeSpec {
     cwd: string;
     user: string;           // "", "name", "uid", "uid:gid", "name:group" — the driver resolves it in the rootfs
     tty: boolean;
+    /** with a tty: its size at start (Docker's HostConfig.ConsoleSize, sent by `docker run -t` on a terminal) */
+    consoleSize?: { height: number; width: number };
     openStdin: boolean;
   };
   hostname: string;

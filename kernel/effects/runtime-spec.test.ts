@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mergeEnv, resolveArgs, shmMount } from './runtime-spec.ts';
+import { consoleSizeOf, mergeEnv, resolveArgs, shmMount } from './runtime-spec.ts';
 
 const withEntrypoint = { Entrypoint: ['echo', 'ep'], Cmd: ['from-cmd'] };
 
@@ -29,6 +29,13 @@ test('shmMount: --shm-size as a /dev/shm tmpfs, unless the user mounts /dev/shm'
   assert.is(shmMount(undefined, []), undefined);
   assert.is(shmMount(0, []), undefined);
   assert.is(shmMount(8 * 2 ** 20, [{ type: 'tmpfs', source: 'tmpfs', target: '/dev/shm', readOnly: false }]), undefined);
+});
+
+test('consoleSizeOf: Docker\'s [height, width]; [0, 0] or nothing is no size', () => {
+  assert.equal(consoleSizeOf([33, 101]), { height: 33, width: 101 });
+  assert.is(consoleSizeOf([0, 0]), undefined);
+  assert.is(consoleSizeOf(undefined), undefined);
+  assert.is(consoleSizeOf(null), undefined);
 });
 
 test.run();

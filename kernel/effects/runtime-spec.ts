@@ -101,6 +101,7 @@ export function buildRuntimeSpec(i: SpecInputs): ContainerRuntimeSpec {
       cwd: c.config.WorkingDir || imgCfg.WorkingDir || '/',
       user: c.config.User || imgCfg.User || '',
       tty: !!c.config.Tty,
+      consoleSize: consoleSizeOf(hc.ConsoleSize),
       openStdin: !!c.config.OpenStdin,
     },
     hostname,
@@ -119,4 +120,10 @@ export function buildRuntimeSpec(i: SpecInputs): ContainerRuntimeSpec {
     log: { path: i.logPath, format: i.logFormat },
     stopSignal: c.config.StopSignal || imgCfg.StopSignal || undefined,
   };
+}
+
+/** Docker's ConsoleSize is [height, width]; [0, 0] (no terminal on the client) means none */
+export function consoleSizeOf(size: readonly number[] | null | undefined): { height: number; width: number } | undefined {
+  const [height, width] = size ?? [];
+  return height && width && height > 0 && width > 0 ? { height, width } : undefined;
 }

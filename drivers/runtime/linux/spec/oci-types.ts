@@ -7,6 +7,7 @@ export interface OciCapabilities { bounding: string[]; effective: string[]; perm
 
 export interface OciProcess {
   terminal: boolean;
+  consoleSize?: { height: number; width: number };
   user: OciUser;
   args: string[];
   env: string[];

@@ -56,6 +56,8 @@ export function buildOciSpec(spec: ContainerRuntimeSpec, host: HostFacts, image:
     ociVersion: '1.0.2',
     process: {
       terminal: spec.process.tty,
+      // runc sizes the pty it makes (the shell's first prompt already knows its width)
+      ...(spec.process.tty && spec.process.consoleSize ? { consoleSize: spec.process.consoleSize } : {}),
       user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
       args: spec.process.args,
       env,
