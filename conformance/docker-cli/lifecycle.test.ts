@@ -139,6 +139,17 @@ test('start again, restart, and kill with a signal', async () => {
   await d.ok(['rm', name]);
 });
 
+test('attach with stdin: the output the input causes comes back (it is not skipped as old log)', async () => {
+  const name = `berth-att-${suffix()}`;
+  await d.ok(['run', '-di', '--name', name, 'busybox', 'sh']);
+  for (let i = 0; i < 3; i++) {
+    const r = await d.docker(['attach', name], { input: `echo answer-$((${i}+40))\n`, timeoutMs: 10_000 });
+    assert.match(r.stdout, new RegExp(`answer-${i + 40}`), `try ${i + 1}: ${JSON.stringify(r)}`);
+    if ((await d.ok(['inspect', '-f', '{{.State.Running}}', name])).trim() !== 'true') break; // stdin closed ends sh
+  }
+  await d.ok(['rm', '-f', name]);
+});
+
 test('restart keeps a --rm container (as Docker: a manual restart is not an exit that removes it); stop then removes it', async () => {
   const name = `berth-rsrm-${suffix()}`;
   await d.ok(['run', '-d', '--rm', '--name', name, 'busybox', ...LOOP]);

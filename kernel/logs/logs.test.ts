@@ -59,6 +59,14 @@ test('tail, since, until and stream selection', async () => {
   assert.is(text(await collect(p, 'k8s-file', { until: parseRfc3339Nano('2026-11-30T06:41:03.976137696Z') })), 'hello\nerr\n');
 });
 
+test('fromOffset: reading starts where the file ended when asked (the attach position), not where it ends once the reader opens it', async () => {
+  const p = file('2026-11-30T06:41:03.976022209+00:00 stdout F old\n');
+  const at = readFileSync(p).length;
+  appendFileSync(p, '2026-11-30T06:41:04.976022209+00:00 stdout F written before the reader opened the file\n');
+  assert.is(text(await collect(p, 'k8s-file', { fromOffset: at })), 'written before the reader opened the file\n');
+  assert.is(text(await collect(p, 'k8s-file', { tail: 0 })), '', 'tail 0 would have skipped it');
+});
+
 test('json-file: writer output is read back, partial records flagged, timestamps rendered', async () => {
   const p = join(dir, 'writer.json');
   const w = new JsonFileLogWriter(p);

@@ -10,6 +10,11 @@ import { PartialJoiner, parseK8sLine } from './k8s-file.ts';
 export interface ReadLogsOptions {
   /** only the last n records present when reading starts (undefined or negative = all) */
   tail?: number;
+  /**
+   * start at this byte offset instead (the file's size when a client attached, taken before
+   * its input reaches the container, so output written meanwhile is not skipped as old)
+   */
+  fromOffset?: number;
   /** inclusive bounds in ns since the epoch */
   since?: bigint;
   until?: bigint;
@@ -133,7 +138,8 @@ export async function* readLogs(path: string, format: LogFormat, opts: ReadLogsO
   }
 
   try {
-    if (opts.tail !== undefined && opts.tail >= 0) {
+    if (opts.fromOffset !== undefined) offset = opts.fromOffset;
+    if (opts.fromOffset === undefined && opts.tail !== undefined && opts.tail >= 0) {
       // only the end of the file matters: start where the last `tail` records begin
       offset = await tailOffset(path, opts.tail, (raw) => parse(raw), joiner !== null, accept);
       let last: LogEntry[] = [];

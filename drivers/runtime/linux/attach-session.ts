@@ -2,6 +2,7 @@
 // everything there, tty or not); input goes to conmon's attach socket, a SOCK_SEQPACKET unix
 // socket that Node cannot open, so socat relays it (type=5 is SOCK_SEQPACKET).
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import type { StdioSession } from '../../../kernel/contracts/runtime.ts';
 import { readLogs } from '../../../kernel/logs/index.ts';
@@ -26,8 +27,12 @@ export function startAttach(o: AttachLaunch): StdioSession {
   let closed!: (code: number) => void;
   const detached = new Promise<number>((r) => { closed = r; });
 
+  // from the log's end as it is now, before any input is relayed: output that input causes is
+  // written after this point (reading the end later, asynchronously, could skip it as old)
+  let fromOffset = 0;
+  try { fromOffset = statSync(o.logPath).size; } catch { /* not there yet: all of it is new */ }
   const pump = (async () => {
-    const entries = readLogs(o.logPath, 'k8s-file', { follow: true, tail: 0, signal: ac.signal, stopWhen: o.exited.catch(() => -1), stdout: o.stdout, stderr: o.stderr, pollMs: 100 });
+    const entries = readLogs(o.logPath, 'k8s-file', { follow: true, fromOffset, signal: ac.signal, stopWhen: o.exited.catch(() => -1), stdout: o.stdout, stderr: o.stderr, pollMs: 100 });
     for await (const e of entries) (e.stream === 'stderr' && stderr ? stderr : stdout).write(e.line);
   })().catch((err) => stdout.destroy(err)).finally(() => { stdout.end(); stderr?.end(); });
 
