@@ -2,6 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Berthd, run, suffix } from './harness.ts';
 
@@ -166,6 +167,12 @@ test('info, version and system df report real numbers', async () => {
   assert.ok(info.MemTotal > 0);
   assert.is(info.Driver, 'overlay');
   assert.ok('linux' in info.Runtimes);
+  // the storage probe's findings, the host's cgroup version, the log driver as inspect says it
+  const backing = Object.fromEntries(info.DriverStatus as [string, string][])['Backing Filesystem'];
+  const fsType = execFileSync('stat', ['-f', '-c', '%T', '/'], { encoding: 'utf8' }).trim();
+  assert.ok(backing && (backing === fsType || (backing === 'extfs' && /ext/.test(fsType))), `${backing} vs ${fsType}`);
+  assert.is(info.CgroupVersion, existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1');
+  assert.is(info.LoggingDriver, (JSON.parse(await d.ok(['inspect', name])) as any[])[0].HostConfig.LogConfig.Type);
   const v = JSON.parse(await d.ok(['version', '--format', '{{json .}}']));
   assert.is(v.Server.ApiVersion, '1.47');
   assert.is(v.Client.ApiVersion, '1.47');

@@ -1,4 +1,5 @@
 // System routes: _ping, version, info, events, system/df, auth.
+import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import type { ApiContext } from '../context.ts';
@@ -26,9 +27,13 @@ function ping(ex: Exchange): void {
 
 let daemonId: string | undefined;
 
-async function info(ex: Exchange, { engine }: ApiContext): Promise<void> {
+async function info(ex: Exchange, { engine, daemon }: ApiContext): Promise<void> {
   daemonId ??= randomUUID().toUpperCase();
-  ex.reply(200, systemInfo({ world: engine.world, host: engine.host, config: engine.config, root: engine.deps.root, id: daemonId }));
+  ex.reply(200, systemInfo({
+    world: engine.world, host: engine.host, config: engine.config, root: engine.deps.root, id: daemonId,
+    storageDetails: daemon.probes[`storage:${engine.config.storage.driver}`]?.details as Record<string, string> | undefined,
+    cgroupVersion: existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1',
+  }));
 }
 
 const EVENT_FILTERS = ['type', 'event', 'container', 'image', 'label', 'network', 'volume', 'daemon', 'plugin', 'scope', 'node', 'service', 'secret', 'config'];

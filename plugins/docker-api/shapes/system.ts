@@ -21,7 +21,13 @@ export function versionInfo(): Record<string, unknown> {
   };
 }
 
-export interface InfoInputs { world: World; host: PluginHost; config: EngineConfig; root: string; id: string }
+export interface InfoInputs {
+  world: World; host: PluginHost; config: EngineConfig; root: string; id: string;
+  /** what the storage driver's probe found (backing filesystem, d_type…): Docker's DriverStatus */
+  storageDetails?: Record<string, string>;
+  /** the host's cgroup version: "2" on a unified hierarchy, else "1" */
+  cgroupVersion: '1' | '2';
+}
 
 export function systemInfo(i: InfoInputs): Record<string, unknown> {
   const cs = [...i.world.containers.values()];
@@ -33,12 +39,13 @@ export function systemInfo(i: InfoInputs): Record<string, unknown> {
     Containers: cs.length, ContainersRunning: running, ContainersPaused: paused, ContainersStopped: cs.length - running - paused,
     Images: i.world.images.size,
     Driver: i.config.storage.driver,
-    DriverStatus: [['Backing Filesystem', 'extfs']],
+    DriverStatus: Object.entries(i.storageDetails ?? {}).filter(([k]) => k !== 'Kernel'),
     Plugins: { Volume: i.host.names('volume'), Network: i.host.names('network'), Authorization: null, Log: [i.config.logs.format] },
     MemoryLimit: true, SwapLimit: false, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true,
     IPv4Forwarding: true, BridgeNfIptables: true, BridgeNfIp6tables: true, Debug: false,
     NFd: 0, OomKillDisable: false, NGoroutines: 0, SystemTime: new Date().toISOString(),
-    LoggingDriver: i.config.logs.format, CgroupDriver: 'cgroupfs', CgroupVersion: '1', NEventsListener: 0,
+    // as inspect's LogConfig.Type: clients ask to know whether `logs` reads back, and it does
+    LoggingDriver: 'json-file', CgroupDriver: 'cgroupfs', CgroupVersion: i.cgroupVersion, NEventsListener: 0,
     KernelVersion: release(), OperatingSystem: 'Linux', OSVersion: '', OSType: type().toLowerCase(), Architecture: arch() === 'x64' ? 'x86_64' : arch(),
     IndexServerAddress: 'https://index.docker.io/v1/',
     RegistryConfig: { InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: {}, Mirrors: [], AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null },
