@@ -17,10 +17,11 @@ export interface DockerEvent {
   timeNano: number;
 }
 
-interface ContainerFacts { name: string; image: string; labels: Record<string, string>; mounts?: MountFact[]; stopping?: boolean; killSignal?: string }
+interface ContainerFacts { name: string; image: string; labels: Record<string, string>; mounts?: MountFact[]; stopping?: boolean; killSignal?: string; startedNano?: bigint }
 interface MountFact { type: string; source: string; target: string; readOnly: boolean }
 
 const familiar = (ref: string): string => { try { return familiarize(ref); } catch { return ref; } };
+const nanoOf = (v: unknown): bigint | undefined => { try { return v === undefined || v === null ? undefined : BigInt(v as string); } catch { return undefined; } };
 
 export class EventMapper {
   private readonly containers = new Map<string, ContainerFacts>();
@@ -34,7 +35,7 @@ export class EventMapper {
     let f = this.containers.get(id);
     if (!f) {
       const c = this.world?.containers.get(id);
-      f = { name: c?.name ?? id.slice(0, 12), image: c?.image ?? '', labels: { ...(c?.config.Labels ?? {}) }, mounts: c?.mounts };
+      f = { name: c?.name ?? id.slice(0, 12), image: c?.image ?? '', labels: { ...(c?.config.Labels ?? {}) }, mounts: c?.mounts, startedNano: c?.startedNano };
       this.containers.set(id, f);
     }
     return f;
@@ -93,11 +94,14 @@ export class EventMapper {
     });
     switch (type) {
       case 'container.created': return [ev('create')];
-      case 'container.started': return [ev('start')];
+      case 'container.started': f.startedNano = nanoOf(d.startedAtNano) ?? BigInt(base.timeNano); return [ev('start')];
       case 'container.stop-requested': f.stopping = true; return [ev('kill', { signal: signalNumber(d.signal) })];
       case 'container.kill-requested': return [ev('kill', { signal: signalNumber(d.signal) })];
       case 'container.exited': {
-        const out = [ev('die', { exitCode: String(d.exitCode ?? 0) })];
+        // Docker's die says how long the process ran, in whole seconds
+        const exitedNano = nanoOf(d.exitedAtNano) ?? BigInt(base.timeNano);
+        const ran = f.startedNano !== undefined && exitedNano >= f.startedNano ? String((exitedNano - f.startedNano) / 1_000_000_000n) : '0';
+        const out = [ev('die', { exitCode: String(d.exitCode ?? 0), execDuration: ran })];
         if (d.oomKilled) out.unshift(ev('oom'));
         if (f.stopping) { f.stopping = false; out.push(ev('stop')); }
         return out;

@@ -80,7 +80,7 @@ test('events: container run maps to create/start/die/destroy with attributes', (
   const m = new EventMapper();
   const more = [
     ev(`container:${ID}`, 'container.stop-requested', { signal: 'SIGTERM', timeout: 10 }),
-    ev(`container:${ID}`, 'container.exited', { exitCode: 0, exitedAtNano: '1' }),
+    ev(`container:${ID}`, 'container.exited', { exitCode: 0, exitedAtNano: String(T0 + 5_500_000_000n) }),
     ev(`container:${ID}`, 'container.removed', {}),
     ev('volume:v1', 'volume.created', { driver: 'local' }),
     ev('volume:v1', 'volume.mounted', { containerId: ID, mountpoint: '/x' }),
@@ -99,6 +99,7 @@ test('events: container run maps to create/start/die/destroy with attributes', (
   assert.is(create.from, 'busybox');
   assert.is(out[4].Actor.Attributes.signal, '15');
   assert.is(out[5].Actor.Attributes.exitCode, '0');
+  assert.is(out[5].Actor.Attributes.execDuration, '2', 'whole seconds from start (T0+3s) to exit (T0+5.5s)');
   assert.is(out[12].Actor.Attributes.container, ID);
   assert.equal(out[9].Actor.Attributes, { driver: 'local', container: ID }, 'mount names the driver');
   assert.equal(out[10].Actor.Attributes, { driver: 'local' }, 'destroy names the driver');
