@@ -173,6 +173,9 @@ test('info, version and system df report real numbers', async () => {
   assert.ok(backing && (backing === fsType || (backing === 'extfs' && /ext/.test(fsType))), `${backing} vs ${fsType}`);
   assert.is(info.CgroupVersion, existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1');
   assert.is(info.LoggingDriver, (JSON.parse(await d.ok(['inspect', name])) as any[])[0].HostConfig.LogConfig.Type);
+  // the engine's ID is kept in the root: the same after a restart, as Docker's
+  assert.is(info.ID, readFileSync(join(d.dir, 'root', 'engine-id'), 'utf8').trim());
+  assert.is(JSON.parse(await d.ok(['info', '--format', '{{json .}}'])).ID, info.ID);
   const v = JSON.parse(await d.ok(['version', '--format', '{{json .}}']));
   assert.is(v.Server.ApiVersion, '1.47');
   assert.is(v.Client.ApiVersion, '1.47');

@@ -1,5 +1,6 @@
 // System routes: _ping, version, info, events, system/df, auth.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import type { ApiContext } from '../context.ts';
@@ -25,12 +26,21 @@ function ping(ex: Exchange): void {
   ex.reply(200, ex.method === 'HEAD' ? '' : 'OK', PING_HEADERS);
 }
 
-let daemonId: string | undefined;
+/** the engine's ID, kept in <root>/engine-id so it stays the same across restarts (as Docker's) */
+function engineId(root: string): string {
+  const file = join(root, 'engine-id');
+  try {
+    const id = readFileSync(file, 'utf8').trim();
+    if (id) return id;
+  } catch { /* first start */ }
+  const id = randomUUID().toUpperCase();
+  writeFileSync(file, `${id}\n`);
+  return id;
+}
 
 async function info(ex: Exchange, { engine, daemon }: ApiContext): Promise<void> {
-  daemonId ??= randomUUID().toUpperCase();
   ex.reply(200, systemInfo({
-    world: engine.world, host: engine.host, config: engine.config, root: engine.deps.root, id: daemonId,
+    world: engine.world, host: engine.host, config: engine.config, root: engine.deps.root, id: engineId(engine.deps.root),
     storageDetails: daemon.probes[`storage:${engine.config.storage.driver}`]?.details as Record<string, string> | undefined,
     cgroupVersion: existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1',
   }));
