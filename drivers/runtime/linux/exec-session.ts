@@ -1,17 +1,20 @@
-// `docker exec`: `runc exec --process <json>` in the foreground.
-// Without a tty, runc's stdio are our pipes. With a tty, runc must itself sit on a terminal (it
-// proxies the container's pty to its own stdio and forwards SIGWINCH): Node cannot create a pty
-// nor receive the pty fd over a unix socket (SCM_RIGHTS), so socat allocates one
-// (EXEC:...,pty,setsid,ctty) and relays it to pipes. socat does not pass on the exit code, so a
-// tiny shell wrapper records runc's in a file.
+// `docker exec`: `runc exec --process <json>`.
+// Without a tty, in the foreground, runc's stdio being our pipes. With a tty, detached on a
+// console socket, a python3 monitor receiving the pty master and reaping the process
+// (tty-exec-monitor.ts), as Docker's shim and conmon do. Without python3, the older way: runc in
+// the foreground on a pty socat allocates (EXEC:...,pty,setsid,ctty), a tiny shell wrapper
+// recording runc's exit code; runc then clears ONLCR on the container's pty, so output lines
+// lack their carriage returns.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { PassThrough, type Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import type { StdioSession } from '../../../kernel/contracts/runtime.ts';
 import type { OciProcess } from './spec/oci-types.ts';
 import type { OciCli } from './oci-cli.ts';
+import { PYTHON, TTY_EXEC_MONITOR } from './tty-exec-monitor.ts';
 
 export interface ExecLaunch {
   cli: OciCli;
@@ -51,8 +54,19 @@ export function startExec(o: ExecLaunch): StdioSession {
   if (!o.process.terminal) {
     child = spawn(o.cli.binary, runcArgs, { stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     stdin = child.stdin ?? undefined;
+  } else if (PYTHON) {
+    // runc detached on a console socket, the pty relayed by the monitor (tty-exec-monitor.ts)
+    // a unix socket path holds at most 107 bytes: not under the container's (deep) dir
+    const consoleSocket = join(tmpdir(), `berth-exec-${tag}.sock`);
+    const pidFile = join(o.workDir, `exec-${tag}.pid`);
+    temp.push(consoleSocket, pidFile);
+    const detached = [...o.cli.globalArgs, '--log', logFile, '--log-format', 'json', 'exec', '-t', '-d', '--console-socket', consoleSocket, '--pid-file', pidFile, '--process', specFile, o.id];
+    child = spawn(PYTHON, ['-c', TTY_EXEC_MONITOR, consoleSocket, pidFile, codeFile, o.stdin ? 'stdin' : 'nostdin', o.cli.binary, ...detached], { stdio: ['pipe', 'pipe', 'ignore', 'pipe'] });
+    child.stdin!.on('error', () => { /* the process went away */ });
+    (child.stdio[3] as Writable).on('error', () => { /* the monitor ended */ });
+    stdin = o.stdin ? child.stdin! : undefined;
   } else {
-    if (!o.socat) throw new Error('exec with a tty needs socat: apt-get install socat');
+    if (!o.socat) throw new Error('exec with a tty needs python3 or socat: apt-get install python3');
     writeFileSync(script, `#!/bin/sh\n${[o.cli.binary, ...runcArgs].map(quote).join(' ')}\necho $? > ${quote(codeFile)}\n`);
     chmodSync(script, 0o700);
     child = spawn(o.socat, ['-b', '65536', 'STDIO,ignoreeof', `EXEC:${script},pty,setsid,ctty,rawer,stderr`], { stdio: ['pipe', 'pipe', 'ignore'] });
@@ -83,7 +97,9 @@ export function startExec(o: ExecLaunch): StdioSession {
     stderr: o.process.terminal ? undefined : child.stderr!,
     done,
     close: () => { if (child.exitCode === null) child.kill('SIGKILL'); },
-    resize: o.process.terminal ? (cols, rows) => resizeTtyOf(child, cols, rows) : undefined,
+    resize: o.process.terminal
+      ? (PYTHON ? async (cols, rows) => { (child.stdio[3] as Writable).write(`${rows} ${cols}\n`); } : (cols, rows) => resizeTtyOf(child, cols, rows))
+      : undefined,
   };
 }
 

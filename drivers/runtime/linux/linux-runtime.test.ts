@@ -197,6 +197,21 @@ test('exec: the container user by default; a non-executable file is 126; a pause
   await exitOf(s.id);
 });
 
+test('exec with a tty: the pty translates newlines as a terminal does (Docker\'s exec -it), exit code and input come through', async () => {
+  const s = spec(['sleep', '1000']);
+  await run(s);
+  const r = await collect(await rt.exec(s.id, { args: ['sh', '-c', 'echo a; echo b; exit 5'], env: [], user: '', cwd: '/', tty: true, stdin: false }));
+  assert.is(r.code, 5);
+  assert.is(r.out, 'a\r\nb\r\n');
+  const withInput = await rt.exec(s.id, { args: ['sh', '-c', 'read l; echo "got:$l"'], env: [], user: '', cwd: '/', tty: true, stdin: true });
+  withInput.stdin!.end('hi\n');
+  const ri = await collect(withInput);
+  assert.is(ri.code, 0);
+  assert.match(ri.out, 'got:hi\r\n');
+  await rt.kill(s.id, 'KILL');
+  await exitOf(s.id);
+});
+
 test('tty sizes: exec resize and the container tty resized through conmon', async () => {
   const s = spec(['sh', '-c', 'sleep 0.6; stty size; sleep 1000'], {}, { tty: true });
   await run(s);
