@@ -32,6 +32,13 @@ test('exec -i feeds stdin', async () => {
   assert.is(r.stdout.trim(), '3');
 });
 
+test('exec -it on a terminal (script(1)): lines end in \\r\\n as with run -it, and the exit code comes back', async () => {
+  const env = { DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, 'docker-config') };
+  const r = await run('script', ['-qfec', `docker exec -it ${box} sh -c 'echo a; echo b; exit 3'`, '/dev/null'], { env });
+  assert.match(r.stdout, /a\r\nb\r\n/, JSON.stringify(r.stdout));
+  assert.is(r.code, 3);
+});
+
 test('exec -d runs in the background', async () => {
   await d.ok(['exec', '-d', box, 'sh', '-c', 'sleep 0.2; echo bg > /tmp/bg']);
   await new Promise((r) => setTimeout(r, 1000));
