@@ -5,8 +5,6 @@ import { badRequest } from '../../../kernel/contracts/common.ts';
 import { matchLabels, type Filters } from './filters.ts';
 import { parseTimestamp } from './query.ts';
 
-export const nowNano = (): bigint => BigInt(Date.now()) * 1_000_000n;
-
 export interface PruneFilter { untilNano?: bigint; labels?: string[]; notLabels?: string[] }
 
 const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };

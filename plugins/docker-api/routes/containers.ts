@@ -16,7 +16,8 @@ import { findContainer, findImage } from '../../../kernel/lookup.ts';
 import { nextStop } from '../streams/lifecycle.ts';
 import { createConfigProblem } from '../../../kernel/create-checks.ts';
 import { withoutRuntimeFiles } from '../../../kernel/mounts/runtime-files.ts';
-import { nowNano, pruneFilter, prunes } from '../http/prune-filters.ts';
+import { pruneFilter, prunes } from '../http/prune-filters.ts';
+import { nowNano } from '../../../kernel/logs/index.ts';
 
 async function create(ex: Exchange, { engine, meta }: ApiContext): Promise<void> {
   const body = await ex.json(ContainerCreateSchema);

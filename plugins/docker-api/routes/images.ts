@@ -12,7 +12,8 @@ import { anyOf, boolFilter, matchLabels, parseFilters } from '../http/filters.ts
 import { NdjsonReply } from '../http/ndjson.ts';
 import { progressMessage } from '../shapes/progress.ts';
 import { imageCreatedNano, imageHistory, inspectImage, listImage } from '../shapes/image.ts';
-import { nowNano, pruneFilter, prunes } from '../http/prune-filters.ts';
+import { pruneFilter, prunes } from '../http/prune-filters.ts';
+import { nowNano } from '../../../kernel/logs/index.ts';
 import { intermediateImageIds } from '../../../kernel/image-lineage.ts';
 import { CommitConfigSchema } from '../schemas.ts';
 import { base64JsonHeader } from '../http/json-header.ts';
