@@ -18,7 +18,7 @@ import { findBinary } from './binaries.ts';
 import { cgroupLayout, oomKillCount, parseNetDev, readCgroupStats, removeCgroups, removeCgroupsAsync, systemCpuNs } from './cgroups.ts';
 import { conmonFiles, launchConmon } from './conmon.ts';
 import { startExec } from './exec-session.ts';
-import { PYTHON } from './tty-exec-monitor.ts';
+import { PYTHON_PATH } from '../../../kernel/process/python.ts';
 import { execFifoPath, startThroughExecFifo } from './exec-fifo.ts';
 import { isAlive, livingProcess, procStatSync } from '../../../kernel/process/proc-stat.ts';
 import { ExitWatcher } from './exit-watcher.ts';
@@ -318,7 +318,7 @@ export class LinuxRuntime implements RuntimeDriver {
     const { meta, paths } = this.load(id);
     const st = await this.cli!.state(id);
     if (!st || st.status !== 'running') throw conflict(`container ${id} is not running`);
-    if (opts.tty && !PYTHON && !this.socat) throw new BerthError('exec with a tty needs python3 (or socat) on the host: apt-get install python3', 501, 'not-implemented');
+    if (opts.tty && !PYTHON_PATH && !this.socat) throw new BerthError('exec with a tty needs python3 (or socat) on the host: apt-get install python3', 501, 'not-implemented');
     if (!opts.args.length) throw badRequest('no exec command specified');
     const config = JSON.parse(readFileSync(paths.config, 'utf8')) as OciSpec;
     // no user given: the container's own (Docker's rule), else resolved in the rootfs

@@ -5,9 +5,6 @@
 // stdin/stdout and applies "rows cols" lines read on fd 3 as the pty's size. Unlike `runc exec -t`
 // in the foreground, runc does not clear ONLCR on the container's pty, so a program's "\n"
 // reaches the client as "\r\n", as with Docker.
-import { existsSync } from 'node:fs';
-
-export const PYTHON = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => existsSync(p));
 
 // argv: console socket path, pid file, code file, "stdin"|"nostdin", runc argv...
 // The code file gets the exec'd process's exit code (128+n for a signal), or runc's own

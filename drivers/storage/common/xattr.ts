@@ -1,9 +1,9 @@
 // Extended attributes. Node has no xattr API, so batches of get/set calls go to one short
 // python3 process (Debian's python3 is installed with python3-docker), never following symlinks.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { PYTHON_PATH } from '../../../kernel/process/python.ts';
 
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const PYTHON = PYTHON_PATH ?? 'python3'; // else whatever PATH holds
 
 const SCRIPT = `
 import base64, json, os, sys
