@@ -14,7 +14,8 @@ import { randomBytes } from 'node:crypto';
 import type { StdioSession } from '../../../kernel/contracts/runtime.ts';
 import type { OciProcess } from './spec/oci-types.ts';
 import type { OciCli } from './oci-cli.ts';
-import { PYTHON, TTY_EXEC_MONITOR } from './tty-exec-monitor.ts';
+import { TTY_EXEC_MONITOR } from './tty-exec-monitor.ts';
+import { PYTHON_PATH } from '../../../kernel/process/python.ts';
 
 export interface ExecLaunch {
   cli: OciCli;
@@ -47,27 +48,30 @@ export function startExec(o: ExecLaunch): StdioSession {
   const script = join(o.workDir, `exec-${tag}.sh`);
   const temp = [specFile, logFile, codeFile, script];
   writeFileSync(specFile, JSON.stringify(o.process));
-  const runcArgs = [...o.cli.globalArgs, '--log', logFile, '--log-format', 'json', 'exec', ...(o.process.terminal ? ['-t'] : []), '--process', specFile, o.id];
+  const runcExec = (flags: string[]) => [...o.cli.globalArgs, '--log', logFile, '--log-format', 'json', 'exec', ...flags, '--process', specFile, o.id];
 
   let child: ChildProcess;
   let stdin: Writable | undefined;
+  let resize: StdioSession['resize'];
   if (!o.process.terminal) {
-    child = spawn(o.cli.binary, runcArgs, { stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    child = spawn(o.cli.binary, runcExec([]), { stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     stdin = child.stdin ?? undefined;
-  } else if (PYTHON) {
+  } else if (PYTHON_PATH) {
     // runc detached on a console socket, the pty relayed by the monitor (tty-exec-monitor.ts)
     // a unix socket path holds at most 107 bytes: not under the container's (deep) dir
     const consoleSocket = join(tmpdir(), `berth-exec-${tag}.sock`);
     const pidFile = join(o.workDir, `exec-${tag}.pid`);
     temp.push(consoleSocket, pidFile);
-    const detached = [...o.cli.globalArgs, '--log', logFile, '--log-format', 'json', 'exec', '-t', '-d', '--console-socket', consoleSocket, '--pid-file', pidFile, '--process', specFile, o.id];
-    child = spawn(PYTHON, ['-c', TTY_EXEC_MONITOR, consoleSocket, pidFile, codeFile, o.stdin ? 'stdin' : 'nostdin', o.cli.binary, ...detached], { stdio: ['pipe', 'pipe', 'ignore', 'pipe'] });
+    const detached = runcExec(['-t', '-d', '--console-socket', consoleSocket, '--pid-file', pidFile]);
+    child = spawn(PYTHON_PATH, ['-c', TTY_EXEC_MONITOR, consoleSocket, pidFile, codeFile, o.stdin ? 'stdin' : 'nostdin', o.cli.binary, ...detached], { stdio: ['pipe', 'pipe', 'ignore', 'pipe'] });
     child.stdin!.on('error', () => { /* the process went away */ });
-    (child.stdio[3] as Writable).on('error', () => { /* the monitor ended */ });
+    const control = child.stdio[3] as Writable;
+    control.on('error', () => { /* the monitor ended */ });
     stdin = o.stdin ? child.stdin! : undefined;
+    resize = async (cols, rows) => { control.write(`${rows} ${cols}\n`); };
   } else {
     if (!o.socat) throw new Error('exec with a tty needs python3 or socat: apt-get install python3');
-    writeFileSync(script, `#!/bin/sh\n${[o.cli.binary, ...runcArgs].map(quote).join(' ')}\necho $? > ${quote(codeFile)}\n`);
+    writeFileSync(script, `#!/bin/sh\n${[o.cli.binary, ...runcExec(['-t'])].map(quote).join(' ')}\necho $? > ${quote(codeFile)}\n`);
     chmodSync(script, 0o700);
     child = spawn(o.socat, ['-b', '65536', 'STDIO,ignoreeof', `EXEC:${script},pty,setsid,ctty,rawer,stderr`], { stdio: ['pipe', 'pipe', 'ignore'] });
     // with a tty, end of input is ^D typed into the terminal, not a closed pipe (that would hang it up)
@@ -76,6 +80,8 @@ export function startExec(o: ExecLaunch): StdioSession {
     proxy.on('end', () => child.stdin!.write('\x04'));
     child.stdin!.on('error', () => { /* the process went away */ });
     stdin = o.stdin ? proxy : undefined;
+    const socat = child;
+    resize = (cols, rows) => resizeTtyOf(socat, cols, rows);
   }
 
   const done = new Promise<number>((resolve) => {
@@ -97,9 +103,7 @@ export function startExec(o: ExecLaunch): StdioSession {
     stderr: o.process.terminal ? undefined : child.stderr!,
     done,
     close: () => { if (child.exitCode === null) child.kill('SIGKILL'); },
-    resize: o.process.terminal
-      ? (PYTHON ? async (cols, rows) => { (child.stdio[3] as Writable).write(`${rows} ${cols}\n`); } : (cols, rows) => resizeTtyOf(child, cols, rows))
-      : undefined,
+    resize,
   };
 }
 
