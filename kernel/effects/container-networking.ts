@@ -211,6 +211,11 @@ export class ContainerNetworking {
     const addresses: string[] = [];
     let embeddedResolver: string | undefined;
     const attachments: Array<() => Promise<void>> = [];
+    // a failure before every endpoint is connected takes the sandbox and the leases made so far with it
+    const undoSandbox = async (e: unknown): Promise<never> => {
+      await this.tearDown(c, meta, { sandboxCreated: true }).catch(() => undefined);
+      throw e;
+    };
     try {
       // the leases now (the addresses go into /etc/hosts, the runtime spec needs the sandbox)
       for (const w of wanted) {
@@ -222,19 +227,11 @@ export class ContainerNetworking {
         if (w.net.name !== 'bridge' && w.net.gateway && !embeddedResolver) embeddedResolver = w.net.gateway;
       }
     } catch (e) {
-      await this.tearDown(c, meta, { sandboxCreated: true }).catch(() => undefined);
-      throw e;
+      await undoSandbox(e);
     }
     // the drivers' connects (veth, addresses, routes, published ports: tens of ms of kernel
     // work) go on while the runtime creates the container; in order, so eth0 is the first network
-    const connected = (async () => {
-      try {
-        for (const attach of attachments) await attach();
-      } catch (e) {
-        await this.tearDown(c, meta, { sandboxCreated: true }).catch(() => undefined);
-        throw e;
-      }
-    })();
+    const connected = (async () => { for (const attach of attachments) await attach(); })().catch(undoSandbox);
     connected.catch(() => { /* the caller awaits it */ });
     return { network: { mode: 'path', path: netnsPath }, etcFiles: await this.writeEtc(c, links, addresses, embeddedResolver), connected };
   }
