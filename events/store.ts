@@ -17,7 +17,7 @@ import { defaultUpcasters, type UpcasterRegistry } from './upcast.ts';
 import { checkAppend, checkName } from './validate.ts';
 import { newestWal, scanWal, type WalScan } from './wal-scan.ts';
 import { Writer } from './writer.ts';
-import type { AppendMeta, EventStore, ExpectedVersion, NewEvent, ReadAllQuery, StoredEvent, VerifyResult } from './types.ts';
+import type { AppendMeta, EventStore, ExpectedVersion, NewEvent, ReadAllQuery, StagedAppend, StoredEvent, VerifyResult } from './types.ts';
 
 type Db = ClassicLevel<Buffer, Buffer>;
 
@@ -190,6 +190,12 @@ export class LevelEventStore implements EventStore {
       return Promise.reject(err);
     }
     return this.writer.append(stream, events, expected, meta);
+  }
+
+  stage(stream: string, events: NewEvent[], expected: ExpectedVersion, meta: AppendMeta): StagedAppend {
+    this.assertOpen();
+    checkAppend(stream, events, expected, meta);
+    return this.writer.stage(stream, events, expected, meta);
   }
 
   streamVersion(stream: string): Promise<number> {

@@ -66,10 +66,27 @@ export type VerifyResult =
   | { ok: true; checked: number }
   | { ok: false; firstBadSeq: number; reason: string; checked: number };
 
+/** An append taken by `stage`: its final events now, their durability later. */
+export interface StagedAppend {
+  /** numbered and hashed, exactly as they will be stored */
+  events: StoredEvent[];
+  /** resolves with `events` once the synced batch holding them is written */
+  durable: Promise<StoredEvent[]>;
+}
+
 export interface EventStore {
-  /** last seq written (0 when empty) */
+  /** last seq written durably (0 when empty) */
   readonly head: number;
+  /** resolves once the events are durable; `append(...)` is `stage(...).durable` */
   append(stream: string, events: NewEvent[], expected: ExpectedVersion, meta: AppendMeta): Promise<StoredEvent[]>;
+  /**
+   * Takes an append synchronously: checked against `expected`, numbered, encoded and
+   * hashed now, in call order, and written with the next group commit. Throws (staging
+   * nothing) what `append` would reject with. A caller that decides from the events it
+   * staged need not wait for durability before staging more: the durable log is always a
+   * prefix of the staged one.
+   */
+  stage(stream: string, events: NewEvent[], expected: ExpectedVersion, meta: AppendMeta): StagedAppend;
   streamVersion(stream: string): Promise<number>;
   readStream(stream: string, fromVersion?: number, toVersion?: number): Promise<StoredEvent[]>;
   readAll(query?: ReadAllQuery): AsyncIterable<StoredEvent>;

@@ -1,23 +1,25 @@
-// The single writer. Appends queue up; while one synced batch is in flight the next ones
-// wait and then go together into one batch (group commit). Each append is still checked
-// against its stream's version on its own: a conflicting one is rejected alone.
+// The single writer, in two steps. stage() takes an append at once and synchronously: it
+// checks the stream's expected version, numbers, encodes and hashes the events, and queues
+// them, so the caller holds the final events (seq, version, hash) before they are durable.
+// flush() writes what is queued: while one synced batch is in flight the next appends wait,
+// then go together into one batch (group commit); a stage resolves its `durable` only once
+// the batch holding it is synced. Batches are written one at a time in seq order, so the
+// durable log is always a prefix of the staged one.
 import type { ClassicLevel } from 'classic-level';
-import { makeEvent, type EventCodec, type EventContent } from './codec.ts';
+import { assembleCommit, hashEventHex, makeEvent, type EventCodec, type EventContent } from './codec.ts';
 import { NanoClock } from './clock.ts';
 import { InvalidEventError, StoreClosedError, StoreCorruptError, WrongExpectedVersionError } from './errors.ts';
 import { satisfies } from './expected-version.ts';
 import type { RecordTable } from './records.ts';
 import { META_HEAD_KEY, headKey, headValue, indexKey, indexValue, logKey, parseHeadValue, seqValue } from './keys.ts';
-import type { AppendMeta, ExpectedVersion, NewEvent, StoredEvent } from './types.ts';
+import type { AppendMeta, ExpectedVersion, NewEvent, StagedAppend, StoredEvent } from './types.ts';
 
 type Db = ClassicLevel<Buffer, Buffer>;
 const MAX_CACHED_HEADS = 200_000;
 
 interface Pending {
-  stream: string;
-  events: NewEvent[];
-  expected: ExpectedVersion;
-  meta: AppendMeta;
+  events: StoredEvent[];
+  contents: Buffer[];
   resolve: (events: StoredEvent[]) => void;
   reject: (err: Error) => void;
 }
@@ -35,9 +37,13 @@ export interface WriterOptions {
 }
 
 export class Writer {
+  /** last durable seq */
   head: number;
-  private lastHash: Buffer | null;
+  /** last staged seq and its hash (hex, '' before seq 1) */
+  private stagedHead: number;
+  private stagedHash: string;
   private readonly clock: NanoClock;
+  /** stream heads as staged (a cache of LevelDB's; holds every stream with staged events) */
   private readonly heads = new Map<string, number>();
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
@@ -47,32 +53,81 @@ export class Writer {
 
   constructor(private readonly db: Db, private readonly codec: EventCodec, private readonly records: RecordTable, private readonly opts: WriterOptions) {
     this.head = opts.head;
-    this.lastHash = opts.lastHash;
+    this.stagedHead = opts.head;
+    this.stagedHash = opts.lastHash && opts.head > 0 ? opts.lastHash.toString('hex') : '';
     this.clock = new NanoClock(opts.lastTime);
     this.maxBatchEvents = opts.maxBatchEvents ?? 8192;
   }
 
   append(stream: string, events: NewEvent[], expected: ExpectedVersion, meta: AppendMeta): Promise<StoredEvent[]> {
-    if (this.closed) return Promise.reject(new StoreClosedError());
-    if (this.failed) return Promise.reject(this.failed);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ stream, events, expected, meta, resolve, reject });
-      if (!this.flushing) this.flushing = Promise.resolve().then(() => this.flush());
-    });
+    try {
+      return this.stage(stream, events, expected, meta).durable;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
-  /** Last version of a stream (0 = none), from the cache or LevelDB. */
+  /**
+   * Checks, numbers, encodes and hashes an append now and queues it for the next batch.
+   * Throws (and stages nothing) on a version conflict, data msgpack cannot encode, or a
+   * closed or failed store.
+   */
+  stage(stream: string, events: NewEvent[], expected: ExpectedVersion, meta: AppendMeta): StagedAppend {
+    if (this.closed) throw new StoreClosedError();
+    if (this.failed) throw this.failed;
+    const actual = this.versionNow(stream);
+    if (!satisfies(expected, actual)) throw new WrongExpectedVersionError(stream, expected, actual);
+    if (events.length === 0) return { events: [], durable: Promise.resolve([]) };
+
+    let seq = this.stagedHead;
+    let version = actual;
+    const staged: StoredEvent[] = [];
+    const contents: Buffer[] = [];
+    let prevHex = this.stagedHash;
+    for (const e of events) {
+      const c: EventContent = {
+        seq: ++seq, stream, version: ++version, type: e.type, schema: e.schema ?? this.opts.schemaOf(e.type),
+        timeNano: this.clock.now(), actor: meta.actor, correlationId: meta.correlationId, causationId: meta.causationId, data: e.data,
+      };
+      let bytes: Buffer;
+      try {
+        bytes = this.codec.encode(c);
+      } catch (err) {
+        throw new InvalidEventError(`append to ${stream}: event data cannot be encoded: ${(err as Error).message}`);
+      }
+      const hash = hashEventHex(prevHex, bytes);
+      staged.push(makeEvent(c, prevHex, hash));
+      contents.push(bytes);
+      prevHex = hash;
+    }
+    // nothing above changed the writer's state: an append stages whole or not at all
+    this.stagedHead = seq;
+    this.stagedHash = prevHex;
+    this.heads.set(stream, version);
+    const durable = new Promise<StoredEvent[]>((resolve, reject) => this.queue.push({ events: staged, contents, resolve, reject }));
+    if (!this.flushing) this.flushing = Promise.resolve().then(() => this.flush());
+    return { events: staged, durable };
+  }
+
+  /** Last version of a stream (0 = none), counting staged appends. */
   async streamVersion(stream: string): Promise<number> {
-    const cached = this.heads.get(stream);
-    if (cached !== undefined) return cached;
-    const v = await this.db.get(headKey(stream));
-    return v ? parseHeadValue(v) : 0;
+    return this.versionNow(stream);
   }
 
   /** Waits for queued appends, then refuses new ones. */
   async close(): Promise<void> {
     this.closed = true;
     while (this.flushing) await this.flushing;
+  }
+
+  /** a stream's staged head; a stream not cached has nothing staged, so LevelDB's head is its head */
+  private versionNow(stream: string): number {
+    const cached = this.heads.get(stream);
+    if (cached !== undefined) return cached;
+    const v = this.db.getSync(headKey(stream)); // a point read (bloom-filtered when missing): cheaper than a thread-pool trip
+    const version = v ? parseHeadValue(v) : 0;
+    this.heads.set(stream, version);
+    return version;
   }
 
   private async flush(): Promise<void> {
@@ -84,26 +139,13 @@ export class Writer {
           n += this.queue[take].events.length;
           take++;
         }
-        const group = this.queue.splice(0, take);
-        await this.commitGroup(group);
+        await this.commitGroup(this.queue.splice(0, take));
       }
+      // a cache: LevelDB has them all; only dropped while nothing is staged
+      if (this.heads.size > MAX_CACHED_HEADS) this.heads.clear();
     } finally {
       this.flushing = null;
     }
-  }
-
-  private async loadHeads(streams: string[]): Promise<void> {
-    const missing = streams.filter((s) => !this.heads.has(s));
-    if (missing.length === 0) return;
-    if (missing.length <= 4) { // a few point reads: cheaper inline than a thread-pool round trip
-      for (const s of missing) {
-        const v = this.db.getSync(headKey(s));
-        this.heads.set(s, v ? parseHeadValue(v) : 0);
-      }
-      return;
-    }
-    const values = await this.db.getMany(missing.map(headKey));
-    missing.forEach((s, i) => this.heads.set(s, values[i] ? parseHeadValue(values[i]!) : 0));
   }
 
   private async commitGroup(group: Pending[]): Promise<void> {
@@ -111,54 +153,21 @@ export class Writer {
       for (const p of group) p.reject(this.failed);
       return;
     }
-    try {
-      await this.loadHeads([...new Set(group.map((p) => p.stream))]);
-    } catch (err) {
-      for (const p of group) p.reject(err as Error);
-      return;
-    }
-    const versions = new Map<string, number>(); // this batch's view of stream heads
-    const accepted: { p: Pending; contents: EventContent[] }[] = [];
-    let seq = this.head;
+    const first = group[0].events[0];
+    const hashes: string[] = [];
+    const contents: Buffer[] = [];
+    const versions = new Map<string, number>();
     for (const p of group) {
-      const actual = versions.get(p.stream) ?? this.heads.get(p.stream)!;
-      if (!satisfies(p.expected, actual)) {
-        p.reject(new WrongExpectedVersionError(p.stream, p.expected, actual));
-        continue;
+      for (let i = 0; i < p.events.length; i++) {
+        hashes.push(p.events[i].hash);
+        contents.push(p.contents[i]);
       }
-      if (p.events.length === 0) {
-        p.resolve([]);
-        continue;
-      }
-      let version = actual;
-      const contents = p.events.map((e): EventContent => ({
-        seq: ++seq,
-        stream: p.stream,
-        version: ++version,
-        type: e.type,
-        schema: e.schema ?? this.opts.schemaOf(e.type),
-        timeNano: this.clock.now(),
-        actor: p.meta.actor,
-        correlationId: p.meta.correlationId,
-        causationId: p.meta.causationId,
-        data: e.data,
-      }));
-      versions.set(p.stream, version);
-      accepted.push({ p, contents });
+      const last = p.events[p.events.length - 1];
+      versions.set(last.stream, last.version);
     }
-    if (accepted.length === 0) return;
-
-    const firstSeq = this.head + 1;
-    let encoded: Buffer[];
-    try {
-      encoded = accepted.flatMap((a) => a.contents.map((c) => this.codec.encode(c)));
-    } catch (err) {
-      // data that msgpack cannot encode: fail those appends alone and retry the rest
-      await this.retryWithoutUnencodable(accepted, err as Error);
-      return;
-    }
-    const { value, hashes } = this.codec.build(this.lastHash, encoded);
-    // record structures first used by these events go in the same batch (records.ts)
+    const lastSeq = first.seq + hashes.length - 1;
+    const value = assembleCommit(this.codec.writeFormat, first.prevHash, hashes, contents);
+    // record structures first used by these events (or staged ones after them) go in the same batch (records.ts)
     const structures = this.records.unsaved();
     const tableSize = this.records.size;
     // A chained batch: abstract-level's array form clones and validates every op in JS
@@ -167,58 +176,28 @@ export class Writer {
     const batch = this.db.batch();
     try {
       for (const st of structures) batch.put(st.key, st.value);
-      batch.put(logKey(firstSeq), value);
-      for (const a of accepted) {
-        for (const c of a.contents) batch.put(indexKey(c.stream, c.version), indexValue(c.seq, firstSeq));
+      batch.put(logKey(first.seq), value);
+      for (const p of group) {
+        for (const e of p.events) batch.put(indexKey(e.stream, e.version), indexValue(e.seq, first.seq));
       }
       for (const [stream, version] of versions) batch.put(headKey(stream), headValue(version));
-      batch.put(META_HEAD_KEY, seqValue(seq));
+      batch.put(META_HEAD_KEY, seqValue(lastSeq));
       await batch.write({ sync: true });
     } catch (err) {
       await batch.close().catch(() => {}); // a no-op once written or already closed
       // We cannot know what reached the disk: stop writing until the store is reopened
-      // (the open-time tail check then settles it).
+      // (the open-time tail check then settles it). Everything staged after fails too.
       this.failed = new StoreCorruptError(`event store write failed, appends are refused until it is reopened: ${(err as Error).message}`, err);
-      for (const a of accepted) a.p.reject(this.failed);
+      for (const p of [...group, ...this.queue.splice(0)]) p.reject(this.failed);
       return;
     }
-
-    // each hash turned into hex once: it is this event's hash and the next one's prevHash
-    let prevHex = this.lastHash && firstSeq > 1 ? this.lastHash.toString('hex') : '';
     this.records.markSaved(tableSize);
-    this.head = seq;
-    this.lastHash = hashes[hashes.length - 1];
-    if (this.heads.size > MAX_CACHED_HEADS) this.heads.clear(); // a cache: LevelDB has them all
-    for (const [stream, version] of versions) this.heads.set(stream, version);
-    let i = 0;
+    this.head = lastSeq;
     const all: StoredEvent[] = [];
-    for (const a of accepted) {
-      const out = a.contents.map((c) => {
-        const hex = hashes[i++].toString('hex');
-        const e = makeEvent(c, prevHex, hex);
-        prevHex = hex;
-        return e;
-      });
-      all.push(...out);
-      a.p.resolve(out);
+    for (const p of group) {
+      for (const e of p.events) all.push(e);
+      p.resolve(p.events);
     }
     this.opts.onCommitted(all);
-  }
-
-  private async retryWithoutUnencodable(accepted: { p: Pending; contents: EventContent[] }[], firstErr: Error): Promise<void> {
-    const ok: Pending[] = [];
-    for (const a of accepted) {
-      try {
-        a.contents.forEach((c) => this.codec.encode(c));
-        ok.push(a.p);
-      } catch (err) {
-        a.p.reject(new InvalidEventError(`append to ${a.p.stream}: event data cannot be encoded: ${(err as Error).message}`));
-      }
-    }
-    if (ok.length === accepted.length) {
-      for (const p of ok) p.reject(firstErr);
-      return;
-    }
-    if (ok.length > 0) await this.commitGroup(ok);
   }
 }
