@@ -102,7 +102,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     let last: { seq: number; hash: string } | undefined;
     const snapshotter = engine.pipeline.committed$.subscribe((e) => {
       last = e;
-      if (++sinceSnapshot < config.snapshotEvery) return;
+      // only a world holding nothing past this durable event (none staged) is saved
+      if (++sinceSnapshot < config.snapshotEvery || world.seq !== e.seq) return;
       sinceSnapshot = 0;
       snapshotWorld(store, world, e).catch((err) => log.warn(`snapshot: ${(err as Error).message}`));
     });
