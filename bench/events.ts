@@ -1,6 +1,7 @@
 // Event store benchmark, each figure against a peer measured in the same run:
 //   append-1    one writer, durable (synced) appends              vs raw synced level batches of the same bytes
 //   append-64   64 concurrent writers (group commit)              vs 64 concurrent raw synced level batches
+//   engine-64   the same 64 writers through the kernel's pipeline (decide, stage, fold) vs the store alone
 //   replay      1,000,000 events (64 per commit) folded by the kernel's evolveWorld vs raw iteration + msgpackr decode
 //               of the same content (format-2 records, decoded with the store's structure table)
 //   replay-1-per-commit  200,000 events, one per commit (a quiet daemon's log), same peer
@@ -140,6 +141,37 @@ async function appendBench(root: string, metric: string, writers: number, total:
   await store.close();
   await raw.close();
   report({ bench: BENCH, metric, value: total / (storeMs / 1000), unit: 'events/s', peer: `raw level synced batch per append, ${writers} writer${writers > 1 ? 's' : ''}`, peerValue: total / (rawMs / 1000) });
+}
+
+/**
+ * The same 64 writers through the engine's pipeline (kernel/pipeline.ts: each append is
+ * decided against the world, staged, folded into it, and awaited until durable), against
+ * the store alone, in alternating slices. The pipeline stages synchronously, so commands
+ * in flight together share group commits as the store's own writers do.
+ */
+async function engineBench(root: string, writers: number, total: number): Promise<void> {
+  const { Pipeline } = await import('../kernel/pipeline.ts');
+  const { emptyWorld } = await import('../kernel/world.ts');
+  const work = jobs(total, writers);
+  const store = await openEventStore(join(root, 'engine'), { holder: 'bench' });
+  const pipeline = new Pipeline(store, emptyWorld());
+  const peer = await openEventStore(join(root, 'engine-peer'), { holder: 'bench' });
+  const slices = total / writers;
+  let engineMs = 0, storeMs = 0;
+  for (let k = 0; k < slices; k++) {
+    const cut = work.map((l) => l.slice(Math.floor((l.length * k) / slices), Math.floor((l.length * (k + 1)) / slices)));
+    const viaEngine = async () => {
+      const t0 = performance.now();
+      await Promise.all(cut.map(async (list) => { for (const j of list) await pipeline.record(j.stream, [j.event], meta); }));
+      engineMs += performance.now() - t0;
+    };
+    const viaStore = async () => { storeMs += await runWriters(peer, cut); };
+    if (k % 2 === 0) { await viaEngine(); await viaStore(); } else { await viaStore(); await viaEngine(); }
+  }
+  if (store.head !== total) throw new Error(`engine-${writers}: the store holds ${store.head} events, expected ${total}`);
+  await store.close();
+  await peer.close();
+  report({ bench: BENCH, metric: `engine-${writers}`, value: total / (engineMs / 1000), unit: 'events/s', peer: `the store alone, ${writers} writers`, peerValue: total / (storeMs / 1000) });
 }
 
 // ---- replay and cold open ---------------------------------------------------------------
@@ -308,6 +340,7 @@ export default async function main(args: string[]): Promise<void> {
   try {
     await appendBench(root, 'append-1', 1, 500);
     await appendBench(root, 'append-64', 64, 12_800);
+    await engineBench(root, 64, 12_800);
     if (only === 'append') return;
 
     const world = await loadWorld();
