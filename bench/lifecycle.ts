@@ -6,7 +6,7 @@
 //  rss-per-container / pss-per-container: 50 detached `sleep` containers in a real bin/berthd
 //    (started through the docker CLI); RSS (and PSS) of berthd plus every conmon, per
 //    container, against conmon's own per container (the monitor floor).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +36,18 @@ export function runcFloor(runs = RUNS, berthSpec?: BerthSpec): number[] {
 
 type BerthSpec = { config: any; files: Record<string, string> };
 
-/** a prepared bundle (see runcFloor) and a function timing one `runc run` of it, in ms */
-function runcRunner(berthSpec?: BerthSpec): { run: () => number; dispose: () => void } {
+/** wall time (ms) of `n` `runc run`s of one prepared bundle (runc spec's default) started together */
+export async function runcParallelFloor(n: number): Promise<number> {
+  const floor = runcRunner();
+  try {
+    return await floor.runTogether(n);
+  } finally {
+    floor.dispose();
+  }
+}
+
+/** a prepared bundle (see runcFloor) and functions timing `runc run`s of it, in ms */
+function runcRunner(berthSpec?: BerthSpec): { run: () => number; runTogether: (n: number) => Promise<number>; dispose: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-runc-'));
   const bundle = join(dir, 'bundle');
   mkdirSync(join(bundle, 'rootfs'), { recursive: true });
@@ -69,6 +79,17 @@ function runcRunner(berthSpec?: BerthSpec): { run: () => number; dispose: () => 
       const r = spawnSync('runc', ['--root', join(dir, 'state'), 'run', '--bundle', bundle, id], { stdio: 'ignore' });
       const ms = performance.now() - t;
       if (r.status !== 0) throw new Error(`runc run failed with ${r.status}`);
+      return ms;
+    },
+    runTogether: async (n) => {
+      if (berthSpec) throw new Error('runTogether runs the default bundle only');
+      writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
+      const t = performance.now();
+      const codes = await Promise.all(Array.from({ length: n }, () => new Promise<number | null>((resolve) => {
+        spawn('runc', ['--root', join(dir, 'state'), 'run', '--bundle', bundle, `berth-bench-${process.pid}-${i++}`], { stdio: 'ignore' }).once('exit', resolve);
+      })));
+      const ms = performance.now() - t;
+      if (codes.some((c) => c !== 0)) throw new Error(`runc run exited ${codes.join(', ')}`);
       return ms;
     },
     dispose: () => rmSync(dir, { recursive: true, force: true }),
