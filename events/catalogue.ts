@@ -14,7 +14,7 @@ export const ContainerEvents = kind('container', [
   'created', 'start-requested', 'started', 'start-failed', 'stop-requested', 'kill-requested',
   'exited', 'paused', 'unpaused', 'renamed', 'updated', 'restarting', 'remove-requested', 'removed',
   'remove-failed', 'rootfs-prepared', 'rootfs-released', 'exec-created', 'exec-started', 'exec-exited',
-  'attached', 'committed', 'intent-resolved',
+  'attached', 'committed', 'intent-resolved', 'health-probed',
 ] as const);
 
 export const ImageEvents = kind('image', ['imported', 'loaded', 'pulled', 'committed', 'built', 'tagged', 'untagged', 'deleted', 'pushed'] as const);

@@ -13,6 +13,7 @@ import { ConfigError } from './config.ts';
 import { Engine } from './engine.ts';
 import { recover, type RecoveryReport } from './recovery.ts';
 import { RestartPolicyReactor } from './reactors/restart-policy.ts';
+import { HealthCheckReactor } from './reactors/health-check.ts';
 import { newMeta, ENGINE_ACTOR } from './commands.ts';
 import { tryNormalizeReference } from './reference.ts';
 
@@ -110,10 +111,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     const restarts = new RestartPolicyReactor(engine);
     restarts.start();
     await restarts.onDaemonStart();
+    const health = new HealthCheckReactor(engine);
+    health.start();
     return {
       engine, store, host, recovery, probes,
       async close() {
         restarts.stop();
+        health.stop();
         await engine.pipeline.record('engine', [{ type: 'engine.stopped', data: { pid: process.pid } }], newMeta(ENGINE_ACTOR)).catch(() => undefined);
         snapshotter.unsubscribe();
         await engine.close();

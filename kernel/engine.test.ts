@@ -42,6 +42,10 @@ t('refusals are typed and clear', async () => {
   try { await e.removeContainer('web', {}, userMeta()); assert.unreachable(); } catch (err) { assert.match((err as Error).message, /container is running: stop the container before removing or force remove/); }
   try { await create(undefined, { Memory: 1024 }); assert.unreachable(); } catch (err) { assert.match((err as Error).message, /Minimum memory limit allowed is 6MB/); }
   try { await e.createContainer({ config: { Image: 'nosuch' } }, userMeta()); assert.unreachable(); } catch (err) { assert.is((err as BerthError).status, 404); }
+  try { await e.createContainer({ config: { Image: 'busybox', Healthcheck: { Test: ['CMD', 'true'], Interval: 1000 } } }, userMeta()); assert.unreachable(); } catch (err) {
+    assert.is((err as BerthError).status, 400);
+    assert.match((err as Error).message, 'Interval in Healthcheck cannot be less than 1ms');
+  }
 });
 
 t('stop sends the signal, then SIGKILL after the timeout', async () => {

@@ -21,6 +21,7 @@ import { emptyWorld, type ContainerRecord, type World } from './world.ts';
 import { decideContainer, NotModified, type ContainerCommand } from './deciders/container.ts';
 import { findImage, getContainer } from './lookup.ts';
 import { buildRuntimeSpec, mergeEnv, resourcesOf } from './effects/runtime-spec.ts';
+import { healthcheckProblem, type DockerHealthcheck } from './deciders/health.ts';
 import { causedBy, ENGINE_ACTOR, newMeta, type CommandMeta } from './commands.ts';
 import type { DockerContainerConfig, DockerHostConfig, DockerNetworkingConfig } from './docker-types.ts';
 import { randomName } from './names.ts';
@@ -149,6 +150,8 @@ export class Engine {
     let name = req.name?.replace(/^\//, '');
     if (!name) { do name = randomName(); while (this.world.names.has(name)); }
     validateResources(hostConfig);
+    const healthProblem = healthcheckProblem(req.config.Healthcheck as DockerHealthcheck | undefined);
+    if (healthProblem) throw badRequest(healthProblem);
     if (Array.isArray(hostConfig.Links)) checkLinks(this.world, hostConfig.Links as string[]);
     const mounts = await this.volumes.resolve(id, req.config, hostConfig, cfg, meta);
     const cmd: ContainerCommand = {

@@ -16,11 +16,11 @@ test('each given but unapplied setting is named once, in flag order', () => {
     '--device is not supported by Berth yet and was ignored',
     '--security-opt is not supported by Berth yet and was ignored',
     '--init is not supported by Berth yet and was ignored',
-    '--health-cmd is not supported by Berth yet and was ignored',
   ]);
 });
 
-test('settings Berth applies anyway or that are no-ops here stay quiet', () => {
+test('settings Berth applies anyway or that are no-ops here stay quiet (health checks run)', () => {
+  assert.equal(ignoredSettings({ Image: 'b', Healthcheck: { Test: ['CMD', 'true'] } }, {}), []);
   assert.equal(ignoredSettings({ Image: 'b', Healthcheck: { Test: ['NONE'] } }, { IpcMode: 'private', SecurityOpt: ['no-new-privileges', 'label=disable', 'apparmor=unconfined'] }), []);
 });
 

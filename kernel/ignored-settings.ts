@@ -30,10 +30,6 @@ const CHECKS: Check[] = [
   ['--cgroup-parent', (hc) => nonEmpty(hc.CgroupParent)],
   ['--storage-opt', (hc) => nonEmpty(hc.StorageOpt)],
   ['--mac-address', (_hc, cfg) => nonEmpty(cfg.MacAddress)],
-  ['--health-cmd', (_hc, cfg) => {
-    const test = (cfg.Healthcheck as { Test?: string[] } | undefined)?.Test;
-    return !!test && test.length > 0 && test[0] !== 'NONE';
-  }],
 ];
 
 /** One warning per setting that was given but is not applied, in flag order. */

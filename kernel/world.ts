@@ -6,6 +6,7 @@ import type { ImageDescriptor } from './contracts/images.ts';
 import type { MountSpec } from './mounts/types.ts';
 import type { PortBinding } from './contracts/network.ts';
 import type { DockerContainerConfig, DockerHostConfig, DockerNetworkingConfig } from './docker-types.ts';
+import { applyProbe, effectiveHealthcheck, type DockerHealthcheck, type Healthcheck, type HealthState } from './deciders/health.ts';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing';
 
@@ -71,6 +72,8 @@ export interface ContainerRecord {
   execIds: string[];
   /** the last intent event with no outcome yet (recovery resolves these) */
   pendingIntent?: { seq: number; type: string };
+  /** present when the container (or its image) has a healthcheck and it has been started */
+  health?: HealthState;
   /** stream version, for expected-version appends */
   version: number;
 }
@@ -132,6 +135,12 @@ export interface World {
   removedVersions: Map<string, number>;
 }
 
+/** the healthcheck a container runs: its own config's over its image's (kernel/deciders/health.ts) */
+export function healthcheckOf(w: World, c: ContainerRecord): Healthcheck | undefined {
+  const image = w.images.get(c.imageId)?.descriptor.config.config?.Healthcheck as DockerHealthcheck | undefined;
+  return effectiveHealthcheck(c.config.Healthcheck as DockerHealthcheck | undefined, image);
+}
+
 export function emptyWorld(): World {
   return {
     seq: 0, containers: new Map(), names: new Map(), images: new Map(), tags: new Map(),
@@ -144,9 +153,13 @@ const containerHandlers: Record<string, (c: ContainerRecord, e: StoredEvent<any>
   'container.start-requested': (c, e) => { c.pendingIntent = { seq: e.seq, type: e.type }; },
   'container.rootfs-prepared': (c, e) => { c.rootfs = e.data.rootfs; },
   'container.rootfs-released': (c) => { c.rootfs = undefined; },
-  'container.started': (c, e) => {
+  'container.started': (c, e, w) => {
     c.status = 'running'; c.pid = e.data.pid; c.startedNano = e.data.startedAtNano ? BigInt(e.data.startedAtNano) : e.timeNano; c.exitCode = 0; c.error = '';
     c.oomKilled = false; c.pendingIntent = undefined; c.manuallyStopped = false;
+    if (healthcheckOf(w, c)) c.health = { status: 'starting', failingStreak: 0, log: c.health?.log ?? [] };
+  },
+  'container.health-probed': (c, e) => {
+    if (c.health) c.health = applyProbe(c.health, e.data.probe, e.data.status, e.data.failingStreak);
   },
   'container.start-failed': (c, e) => {
     c.status = c.startedNano ? 'exited' : 'created'; c.exitCode = e.data.exitCode ?? 128; c.error = e.data.error;
@@ -159,6 +172,8 @@ const containerHandlers: Record<string, (c: ContainerRecord, e: StoredEvent<any>
     c.status = 'exited'; c.pid = 0; c.exitCode = e.data.exitCode; c.oomKilled = !!e.data.oomKilled;
     c.finishedNano = e.data.exitedAtNano ? BigInt(e.data.exitedAtNano) : e.timeNano; c.error = e.data.error ?? '';
     if (c.pendingIntent && c.pendingIntent.type !== 'container.remove-requested') c.pendingIntent = undefined;
+    // the probes stop with the container: Docker then reports it unhealthy
+    if (c.health) c.health = { ...c.health, status: 'unhealthy' };
   },
   'container.paused': (c) => { c.status = 'paused'; },
   'container.unpaused': (c) => { c.status = 'running'; },

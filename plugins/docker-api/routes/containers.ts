@@ -106,8 +106,8 @@ export function selectContainers(w: World, f: Filters, opts: { all: boolean; lim
     anyOf(f, 'volume', (v) => c.mounts.some((m) => m.source === v || m.target === v)) &&
     anyOf(f, 'publish', (p) => publishedPorts(c).some((k) => portMatches(p, k))) &&
     anyOf(f, 'expose', (p) => exposedPorts(c, w).some((k) => portMatches(p, k))) &&
-    // Berth runs no health checks (every container's health is "none"), no swarm tasks, one isolation
-    anyOf(f, 'health', (h) => h === 'none') &&
+    // a container without a healthcheck is "none"; Berth runs no swarm tasks and has one isolation
+    anyOf(f, 'health', (h) => h === (c.health?.status ?? 'none')) &&
     anyOf(f, 'is-task', (t) => t === 'false' || t === '0') &&
     anyOf(f, 'isolation', (i) => i === 'default') &&
     matchLabels({ ...(w.images.get(c.imageId)?.descriptor.config.config?.Labels ?? {}), ...(c.config.Labels ?? {}) }, f.get('label')),

@@ -63,10 +63,17 @@ test('portMatches: a port or range with its protocol (tcp by default)', () => {
   assert.throws(() => portMatches('x', '80/tcp'), /invalid port range/);
 });
 
-test('health, is-task and isolation: Berth has no health checks, tasks or other isolations', () => {
+test('health by the last probe ("none" without a healthcheck); no tasks or other isolations', () => {
   const all = (f: string) => selectContainers(w, parseFilters(f, ['health', 'is-task', 'isolation']), { all: true, normalize: norm }).map((c) => c.name).sort();
-  assert.equal(all('{"health":{"none":true}}'), ['other', 'web1', 'web2']);
-  assert.equal(all('{"health":{"healthy":true}}'), []);
+  const web2 = [...w.containers.values()].find((c) => c.name === 'web2')!;
+  web2.health = { status: 'healthy', failingStreak: 0, log: [] };
+  try {
+    assert.equal(all('{"health":{"none":true}}'), ['other', 'web1']);
+    assert.equal(all('{"health":{"healthy":true}}'), ['web2']);
+    assert.equal(all('{"health":{"unhealthy":true,"starting":true}}'), []);
+  } finally {
+    web2.health = undefined;
+  }
   assert.equal(all('{"is-task":{"true":true}}'), []);
   assert.equal(all('{"isolation":{"default":true}}'), ['other', 'web1', 'web2']);
 });

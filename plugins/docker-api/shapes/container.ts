@@ -37,6 +37,7 @@ export function stateOf(c: ContainerRecord): Record<string, unknown> {
     Error: c.error ?? '',
     StartedAt: rfc3339(c.startedNano),
     FinishedAt: rfc3339(c.finishedNano),
+    ...(c.health ? { Health: { Status: c.health.status, FailingStreak: c.health.failingStreak, Log: c.health.log } } : {}),
   };
 }
 
@@ -157,12 +158,12 @@ export function inspectContainer(c: ContainerRecord, world: World, paths: Contai
   };
 }
 
-/** "Up 3 seconds", "Exited (0) 2 minutes ago", "Created", "Up 5 seconds (Paused)" */
+/** "Up 3 seconds", "Up 3 seconds (healthy)", "Exited (0) 2 minutes ago", "Created", "Up 5 seconds (Paused)" */
 export function statusText(c: ContainerRecord, nowMs = Date.now()): string {
   const since = (ns?: bigint) => (ns ? nowMs - Number(ns / 1_000_000n) : 0);
   switch (c.status) {
     case 'created': return 'Created';
-    case 'running': return `Up ${humanDuration(since(c.startedNano))}`;
+    case 'running': return `Up ${humanDuration(since(c.startedNano))}${c.health ? ` (${c.health.status === 'starting' ? 'health: starting' : c.health.status})` : ''}`;
     case 'paused': return `Up ${humanDuration(since(c.startedNano))} (Paused)`;
     case 'restarting': return `Restarting (${c.exitCode}) ${humanDuration(since(c.finishedNano))} ago`;
     case 'removing': return 'Removal In Progress';

@@ -116,6 +116,8 @@ export class EventMapper {
       case 'container.exec-started': return [ev(`exec_start: ${d.execId ?? ''}`, { execID: d.execId ?? '' })];
       case 'container.exec-exited': return [ev('exec_die', { execID: d.execId ?? '', exitCode: String(d.exitCode ?? 0) })];
       case 'container.committed': return [ev('commit')];
+      // Docker says so when the status changes, not on every probe
+      case 'container.health-probed': return d.status !== d.previousStatus ? [ev(`health_status: ${d.status}`)] : [];
       default: return [];
     }
   }
