@@ -19,13 +19,15 @@ import type { PluginHost } from './plugin-host.ts';
 import { Pipeline } from './pipeline.ts';
 import { emptyWorld, type ContainerRecord, type World } from './world.ts';
 import { decideContainer, NotModified, type ContainerCommand } from './deciders/container.ts';
-import { findImage, getContainer } from './lookup.ts';
+import { findContainer, findImage, getContainer } from './lookup.ts';
 import { buildRuntimeSpec, mergeEnv, resourcesOf } from './effects/runtime-spec.ts';
 import { healthcheckProblem, type DockerHealthcheck } from './deciders/health.ts';
 import { causedBy, ENGINE_ACTOR, newMeta, type CommandMeta } from './commands.ts';
 import type { DockerContainerConfig, DockerHostConfig, DockerNetworkingConfig } from './docker-types.ts';
 import { randomName } from './names.ts';
 import { ignoredSettings } from './ignored-settings.ts';
+import { checkHostSettings, cpusetProblem, parseCpuset, type JoinTarget } from './host-settings.ts';
+import { existsSync, readFileSync } from 'node:fs';
 import { checkLinks } from './network/links.ts';
 import { ContainerNetworking } from './effects/container-networking.ts';
 import { ContainerVolumes } from './effects/container-volumes.ts';
@@ -150,6 +152,7 @@ export class Engine {
     let name = req.name?.replace(/^\//, '');
     if (!name) { do name = randomName(); while (this.world.names.has(name)); }
     validateResources(hostConfig);
+    checkHostSettings(req.config, hostConfig);
     const healthProblem = healthcheckProblem(req.config.Healthcheck as DockerHealthcheck | undefined);
     if (healthProblem) throw badRequest(healthProblem);
     if (Array.isArray(hostConfig.Links)) checkLinks(this.world, hostConfig.Links as string[]);
@@ -222,6 +225,7 @@ export class Engine {
       const spec = buildRuntimeSpec({
         c, image: img.descriptor.config, rootfs, dir: this.containerDir(c.id), logPath: this.logPath(c),
         logFormat: this.config.logs.format, network: net.network, etcFiles: net.etcFiles, volumePaths,
+        joinTarget: (ref) => this.joinTarget(ref),
       });
       await mkdir(spec.dir, { recursive: true });
       this.log.debug(`start ${id}: creating in ${c.runtime}`);
@@ -244,6 +248,12 @@ export class Engine {
       if (e instanceof BerthError) throw e;
       throw new BerthError(`failed to create task for container: ${err.message}`, exitCode === 127 || exitCode === 126 ? 400 : 500, 'start-failed');
     }
+  }
+
+  /** a container another one joins the pid or ipc namespace of (--pid/--ipc container:<ref>) */
+  private joinTarget(ref: string): JoinTarget | undefined {
+    const t = findContainer(this.world, ref);
+    return t && { id: t.id, running: t.status === 'running' || t.status === 'paused', pid: t.pid ?? 0, ipcMode: String(t.hostConfig.IpcMode ?? '') };
   }
 
   logPath(c: ContainerRecord): string {
@@ -512,7 +522,9 @@ export function exitCodeForStartError(msg: string): number {
 const MIN_MEMORY = 6 * 1024 * 1024;
 
 /** Refuses limits Docker refuses, before anything is created. */
-export function validateResources(hc: Partial<DockerHostConfig>, hostCpus = cpus().length): void {
+export function validateResources(hc: Partial<DockerHostConfig>, hostCpus = cpus().length, hostMems = memoryNodes()): void {
+  const cpuset = cpusetProblem(hc, hostCpus, hostMems);
+  if (cpuset) throw badRequest(cpuset);
   if (hc.NanoCpus && (hc.NanoCpus < 0 || hc.NanoCpus > hostCpus * 1e9)) {
     throw badRequest(`Range of CPUs is from 0.01 to ${hostCpus.toFixed(2)}, as there are only ${hostCpus} CPUs available`);
   }
@@ -526,6 +538,13 @@ export function validateResources(hc: Partial<DockerHostConfig>, hostCpus = cpus
   if (hc.NanoCpus && (hc.CpuQuota || hc.CpuPeriod)) throw badRequest('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   if (hc.CpuShares !== undefined && hc.CpuShares < 0) throw badRequest('invalid CPU shares');
   if (hc.PidsLimit !== undefined && hc.PidsLimit !== null && hc.PidsLimit < -1) throw badRequest('invalid pids limit');
+}
+
+/** the host's online memory nodes (NUMA); node 0 where the kernel does not say */
+function memoryNodes(): number[] {
+  const online = '/sys/devices/system/node/online';
+  if (!existsSync(online)) return [0];
+  return parseCpuset(readFileSync(online, 'utf8').trim()) ?? [0];
 }
 
 export { NotModified };

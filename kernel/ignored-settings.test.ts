@@ -9,14 +9,25 @@ test('nothing to say about a plain create (the CLI\'s zero values)', () => {
 });
 
 test('each given but unapplied setting is named once, in flag order', () => {
-  assert.equal(ignoredSettings({ Image: 'b', Healthcheck: { Test: ['CMD-SHELL', 'true'] } }, {
-    PidMode: 'host', Devices: [{ PathOnHost: '/dev/null' }], Init: true, SecurityOpt: ['seccomp=unconfined'],
+  assert.equal(ignoredSettings({ Image: 'b', MacAddress: '02:42:ac:11:00:02' }, {
+    CgroupParent: 'x', OomKillDisable: true, BlkioWeight: 300,
   }), [
-    '--pid is not supported by Berth yet and was ignored',
-    '--device is not supported by Berth yet and was ignored',
-    '--security-opt is not supported by Berth yet and was ignored',
-    '--init is not supported by Berth yet and was ignored',
+    '--oom-kill-disable is not supported by Berth yet and was ignored',
+    '--blkio-weight is not supported by Berth yet and was ignored',
+    '--cgroup-parent is not supported by Berth yet and was ignored',
+    '--mac-address is not supported by Berth yet and was ignored',
   ]);
+});
+
+test('settings Berth applies are not warned about', () => {
+  assert.equal(ignoredSettings({ Image: 'b' }, {
+    PidMode: 'host', IpcMode: 'host', UTSMode: 'host', Devices: [{ PathOnHost: '/dev/null' }], DeviceCgroupRules: ['c 1:3 r'], GroupAdd: ['audio'],
+    CpusetCpus: '0', CpusetMems: '0', SecurityOpt: ['seccomp=unconfined', 'no-new-privileges=false'], Init: true, Sysctls: { 'net.ipv4.ip_forward': '1' }, OomScoreAdj: 500,
+  }), []);
+});
+
+test('--ipc container: says /dev/shm is not shared', () => {
+  assert.equal(ignoredSettings({ Image: 'b' }, { IpcMode: 'container:db' }), ['--ipc container: its IPC namespace is joined, not its /dev/shm (the container has a /dev/shm of its own)']);
 });
 
 test('settings Berth applies anyway or that are no-ops here stay quiet (health checks run)', () => {

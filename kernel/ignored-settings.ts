@@ -9,21 +9,8 @@ const nonEmpty = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : typ
 const positive = (v: unknown): boolean => typeof v === 'number' && v > 0;
 
 const CHECKS: Check[] = [
-  ['--pid', (hc) => nonEmpty(hc.PidMode)],
-  ['--ipc', (hc) => nonEmpty(hc.IpcMode) && hc.IpcMode !== 'private' && hc.IpcMode !== 'shareable'],
-  ['--uts', (hc) => nonEmpty(hc.UTSMode)],
-  ['--device', (hc) => nonEmpty(hc.Devices)],
-  ['--device-cgroup-rule', (hc) => nonEmpty(hc.DeviceCgroupRules)],
   ['--gpus', (hc) => nonEmpty(hc.DeviceRequests)],
-  ['--group-add', (hc) => nonEmpty(hc.GroupAdd)],
-  ['--cpuset-cpus', (hc) => nonEmpty(hc.CpusetCpus)],
-  ['--cpuset-mems', (hc) => nonEmpty(hc.CpusetMems)],
-  // no-new-privileges is what Berth does anyway; label and apparmor options are no-ops on a host without them
-  ['--security-opt', (hc) => Array.isArray(hc.SecurityOpt) && hc.SecurityOpt.some((o) => !/^(no-new-privileges([:=]true)?|label[:=].*|apparmor[:=].*)$/.test(String(o)))],
-  ['--init', (hc) => hc.Init === true],
-  ['--sysctl', (hc) => nonEmpty(hc.Sysctls)],
   ['--oom-kill-disable', (hc) => hc.OomKillDisable === true],
-  ['--oom-score-adj', (hc) => typeof hc.OomScoreAdj === 'number' && hc.OomScoreAdj !== 0],
   ['--memory-reservation', (hc) => positive(hc.MemoryReservation)],
   ['--kernel-memory', (hc) => positive(hc.KernelMemory)],
   ['--blkio-weight', (hc) => positive(hc.BlkioWeight)],
@@ -35,6 +22,7 @@ const CHECKS: Check[] = [
 /** One warning per setting that was given but is not applied, in flag order. */
 export function ignoredSettings(config: DockerContainerConfig, hostConfig: DockerHostConfig): string[] {
   const out = CHECKS.filter(([, isSet]) => isSet(hostConfig, config)).map(([flag]) => `${flag} is not supported by Berth yet and was ignored`);
+  if (typeof hostConfig.IpcMode === 'string' && hostConfig.IpcMode.startsWith('container:')) out.push('--ipc container: its IPC namespace is joined, not its /dev/shm (the container has a /dev/shm of its own)');
   if (nonEmpty(hostConfig.Links)) out.push('--link: only the /etc/hosts entries are made, not the link environment variables');
   // Docker's own warning, word for word
   if (hostConfig.NetworkMode === 'host' && (nonEmpty(hostConfig.PortBindings) || hostConfig.PublishAllPorts)) out.push('Published ports are discarded when using host network mode');

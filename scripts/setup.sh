@@ -24,6 +24,7 @@ declare -A NEEDS=(
   [curl]=curl
   [socat]=socat                               # runtime-linux: tty exec and attach stdin (SEQPACKET)
   [apache2-utils]=htpasswd                    # bcrypt htpasswd entries for registry auth tests
+  [tini]=/usr/bin/tini-static                 # docker run --init: bound into the container as /sbin/docker-init
 )
 
 have() { case "$1" in /*) [ -e "$1" ] ;; *) command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ] ;; esac; }

@@ -29,9 +29,31 @@ export interface Resources {
   cpuPeriod?: number;       // microseconds
   nanoCpus?: number;        // 1e9 = one CPU (Docker's --cpus)
   pidsLimit?: number;
+  cpusetCpus?: string;      // "0-2,4" (Docker's --cpuset-cpus)
+  cpusetMems?: string;      // memory nodes, same syntax
 }
 
 export interface Ulimit { name: string; soft: number; hard: number }
+
+/** A namespace of the container's own (the default), the host's, none at all (ipc only: no /dev/shm), or an existing one joined by path. */
+export type NamespaceMode = { mode: 'private' } | { mode: 'host' } | { mode: 'none' } | { mode: 'path'; path: string };
+
+/** --device: a host device node made in the container and allowed by its device cgroup. */
+export interface DeviceSpec { pathOnHost: string; pathInContainer: string; /** subset of "rwm" */ permissions: string }
+
+/** --device-cgroup-rule "c 1:3 mr": an allow rule; an absent major/minor is the wildcard "*". */
+export interface DeviceCgroupRule { type: 'a' | 'b' | 'c'; major?: number; minor?: number; access: string }
+
+/** --security-opt and the system paths, as Docker applies them. */
+export interface SecuritySettings {
+  /** "default" = the runtime's profile; "unconfined" = no filter; or a profile's JSON text (Docker's format) */
+  seccomp?: 'default' | 'unconfined' | { profile: string };
+  /** false = no-new-privileges off (--security-opt no-new-privileges=false); undefined = the runtime's default */
+  noNewPrivileges?: boolean;
+  /** replace the runtime's masked / read-only /proc and /sys paths ([] = none: --security-opt systempaths=unconfined) */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+}
 
 /** Everything a runtime needs to run one container; built by the kernel from state. */
 export interface ContainerRuntimeSpec {
@@ -69,6 +91,20 @@ export interface ContainerRuntimeSpec {
   /** where the container's log goes and in which format */
   log: { path: string; format: 'json-file' | 'k8s-file'; maxSize?: number };
   stopSignal?: string;
+  // ---- optional: a runtime that cannot honour one of these may ignore it ----
+  /** pid/ipc/uts namespaces (absent = private); network is `network` above */
+  namespaces?: { pid?: NamespaceMode; ipc?: NamespaceMode; uts?: NamespaceMode };
+  security?: SecuritySettings;
+  devices?: DeviceSpec[];
+  deviceCgroupRules?: DeviceCgroupRule[];
+  /** kernel parameters set in the container's namespaces (--sysctl) */
+  sysctls?: Record<string, string>;
+  /** -1000..1000 */
+  oomScoreAdj?: number;
+  /** extra groups for the process: gids or group names the runtime resolves in the rootfs (--group-add) */
+  groupAdd?: string[];
+  /** run a minimal init as PID 1 in front of the process (--init) */
+  init?: boolean;
 }
 
 export interface StartResult { pid: number; startedAtNano: bigint }

@@ -5,6 +5,7 @@ import type { ImageConfigJson } from '../contracts/images.ts';
 import type { ContainerRecord } from '../world.ts';
 import { mountOrder } from '../mounts/normalize.ts';
 import { formatTmpfsSize, tmpfsMountOptions } from '../mounts/tmpfs.ts';
+import { deviceCgroupRulesOf, devicesOf, namespacesOf, securityOf, sysctlsOf, type JoinTarget } from '../host-settings.ts';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -52,6 +53,8 @@ export function resourcesOf(hc: DockerHostConfig): Resources {
     cpuPeriod: hc.CpuPeriod || undefined,
     nanoCpus: hc.NanoCpus || undefined,
     pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
+    cpusetCpus: typeof hc.CpusetCpus === 'string' && hc.CpusetCpus ? hc.CpusetCpus : undefined,
+    cpusetMems: typeof hc.CpusetMems === 'string' && hc.CpusetMems ? hc.CpusetMems : undefined,
   };
 }
 
@@ -72,6 +75,8 @@ export interface SpecInputs {
   etcFiles?: ContainerRuntimeSpec['etcFiles'];
   /** volume name -> host path it is mounted at */
   volumePaths: Record<string, string>;
+  /** finds the container a --pid/--ipc container:<ref> joins (by name or id); default: none exists */
+  joinTarget?: (ref: string) => JoinTarget | undefined;
 }
 
 export function buildRuntimeSpec(i: SpecInputs): ContainerRuntimeSpec {
@@ -85,7 +90,12 @@ export function buildRuntimeSpec(i: SpecInputs): ContainerRuntimeSpec {
     readOnly: m.readOnly,
     options: m.type === 'tmpfs' ? tmpfsMountOptions(m) : m.propagation ? [m.propagation] : undefined,
   }));
-  const shm = shmMount(hc.ShmSize, mounts);
+  const namespaces = namespacesOf(hc, i.joinTarget ?? (() => undefined));
+  // --ipc host: the host's /dev/shm (Docker's ShmPath); --ipc none: no /dev/shm at all
+  if (namespaces.ipc?.mode === 'host' && !mounts.some((m) => m.target === '/dev/shm')) {
+    mounts.push({ type: 'bind', source: '/dev/shm', target: '/dev/shm', readOnly: false });
+  }
+  const shm = namespaces.ipc?.mode === 'none' ? undefined : shmMount(hc.ShmSize, mounts);
   if (shm) mounts.push(shm);
   const missing = mounts.find((m) => m.type === 'bind' && !m.source);
   if (missing) throw new Error(`volume for ${missing.target} is not mounted`);
@@ -119,6 +129,14 @@ export function buildRuntimeSpec(i: SpecInputs): ContainerRuntimeSpec {
     labels: { ...(imgCfg.Labels ?? {}), ...(c.config.Labels ?? {}) },
     log: { path: i.logPath, format: i.logFormat },
     stopSignal: c.config.StopSignal || imgCfg.StopSignal || undefined,
+    namespaces,
+    security: securityOf(hc),
+    devices: devicesOf(hc),
+    deviceCgroupRules: deviceCgroupRulesOf(hc),
+    sysctls: sysctlsOf(hc),
+    oomScoreAdj: typeof hc.OomScoreAdj === 'number' && hc.OomScoreAdj !== 0 ? hc.OomScoreAdj : undefined,
+    groupAdd: ((hc.GroupAdd as string[] | null | undefined) ?? []).map(String),
+    init: hc.Init === true || undefined,
   };
 }
 

@@ -1,7 +1,7 @@
 // Reads what the spec builder needs to know about this host: kernel, capabilities, rlimits,
 // swap accounting, the default seccomp profile.
 import { existsSync, readFileSync } from 'node:fs';
-import { release } from 'node:os';
+import { hostname, release } from 'node:os';
 import { join } from 'node:path';
 import type { HostFacts } from './spec/spec.ts';
 import { ALL_CAPABILITIES, capabilitiesFromMask } from './spec/capabilities.ts';
@@ -9,6 +9,11 @@ import type { SeccompProfile } from './spec/seccomp.ts';
 import { cgroupLayout } from './cgroups.ts';
 
 export const SECCOMP_PROFILE_PATH = '/usr/share/containers/seccomp.json';
+/** Debian's tini package: the init `docker run --init` puts in front of the process */
+export const INIT_BINARY_PATH = '/usr/bin/tini-static';
+
+/** the init binary if installed (looked for at each create: it may be installed while berthd runs) */
+export const initBinary = (): string | undefined => (existsSync(INIT_BINARY_PATH) ? INIT_BINARY_PATH : undefined);
 
 const LIMIT_NAMES: Record<string, string> = {
   'Max cpu time': 'cpu', 'Max file size': 'fsize', 'Max data size': 'data', 'Max stack size': 'stack',
@@ -43,6 +48,8 @@ export function readHostFacts(): HostFacts {
       ? existsSync(join(layout.v2!, ownCgroupV2(), 'memory.swap.max'))
       : memory !== undefined && existsSync(`${memory}/memory.memsw.limit_in_bytes`),
     seccompProfile,
+    hostname: hostname(),
+    initPath: initBinary(),
   };
 }
 

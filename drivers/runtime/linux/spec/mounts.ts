@@ -36,7 +36,8 @@ function userMount(m: MountSpec): OciMount {
 }
 
 export function containerMounts(spec: ContainerRuntimeSpec): OciMount[] {
-  const mounts = [...standardMounts(spec.privileged)];
+  // --ipc none: no /dev/shm at all
+  const mounts = standardMounts(spec.privileged).filter((m) => !(m.destination === '/dev/shm' && spec.namespaces?.ipc?.mode === 'none'));
   const user = spec.mounts.map(userMount);
   // a user mount on a standard path replaces it (e.g. --tmpfs /dev/shm)
   const taken = new Set(user.map((m) => m.destination));

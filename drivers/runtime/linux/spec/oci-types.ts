@@ -25,15 +25,17 @@ export interface OciSeccomp { defaultAction: string; defaultErrnoRet?: number; a
 export interface OciResources {
   devices: Array<{ allow: boolean; access: string; type?: string; major?: number; minor?: number }>;
   memory?: { limit?: number; swap?: number; reservation?: number };
-  cpu?: { shares?: number; quota?: number; period?: number };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
   pids?: { limit: number };
 }
+
+export interface OciDevice { path: string; type: string; major: number; minor: number; fileMode?: number; uid?: number; gid?: number }
 
 export interface OciSpec {
   ociVersion: string;
   process: OciProcess;
   root: { path: string; readonly: boolean };
-  hostname: string;
+  hostname?: string;
   domainname?: string;
   mounts: OciMount[];
   annotations?: Record<string, string>;
@@ -44,5 +46,7 @@ export interface OciSpec {
     maskedPaths: string[];
     readonlyPaths: string[];
     seccomp?: OciSeccomp;
+    devices?: OciDevice[];
+    sysctl?: Record<string, string>;
   };
 }

@@ -45,6 +45,8 @@ export function ociResources(r: Resources, host: { swapAccounting: boolean }): O
   if (r.nanoCpus) { cpu.period = 100_000; cpu.quota = Math.round((r.nanoCpus * 100_000) / 1e9); }
   if (r.cpuPeriod) cpu.period = r.cpuPeriod;
   if (r.cpuQuota) cpu.quota = r.cpuQuota;
+  if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
+  if (r.cpusetMems) cpu.mems = r.cpusetMems;
   if (Object.keys(cpu).length) out.cpu = cpu;
   if (r.pidsLimit !== undefined && r.pidsLimit !== 0) out.pids = { limit: r.pidsLimit };
   return out;

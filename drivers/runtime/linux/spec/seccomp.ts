@@ -11,6 +11,8 @@ export interface SeccompProfile {
   defaultAction: string;
   defaultErrnoRet?: number;
   archMap?: Array<{ architecture: string; subArchitectures?: string[] }>;
+  /** the older form of a profile: the architectures listed as they are */
+  architectures?: string[];
   syscalls?: ProfileSyscall[];
 }
 
@@ -39,7 +41,7 @@ export function convertSeccompProfile(
   const arch = ARCHES[host.arch];
   if (!arch) throw new Error(`no seccomp architecture mapping for ${host.arch}`);
   const entry = profile.archMap?.find((a) => a.architecture === arch.scmp);
-  const architectures = entry ? [entry.architecture, ...(entry.subArchitectures ?? [])] : [arch.scmp];
+  const architectures = entry ? [entry.architecture, ...(entry.subArchitectures ?? [])] : profile.architectures?.length ? profile.architectures : [arch.scmp];
   const applies = (s: ProfileSyscall): boolean => {
     const inc = s.includes ?? {};
     const exc = s.excludes ?? {};

@@ -50,3 +50,13 @@ export function resolveUser(spec: string, passwd: PasswdEntry[], groups: GroupEn
     : [];
   return { uid, gid, additionalGids, home };
 }
+
+/** --group-add: gids as given, group names looked up in the image's /etc/group (moby/sys/user GetAdditionalGroups). */
+export function resolveGroupAdd(names: string[], groups: GroupEntry[]): number[] {
+  return names.map((g) => {
+    if (isNumeric(g)) return Number(g);
+    const entry = groups.find((x) => x.name === g);
+    if (!entry) throw badRequest(`Unable to find group ${g}: no matching entries in group file`);
+    return entry.gid;
+  });
+}
