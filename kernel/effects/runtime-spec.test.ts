@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { consoleSizeOf, mergeEnv, resolveArgs, shmMount } from './runtime-spec.ts';
+import { buildRuntimeSpec, consoleSizeOf, mergeEnv, resolveArgs, shmMount, type SpecInputs } from './runtime-spec.ts';
+import type { ContainerRecord } from '../world.ts';
+import type { DockerHostConfig } from '../docker-types.ts';
 
 const withEntrypoint = { Entrypoint: ['echo', 'ep'], Cmd: ['from-cmd'] };
 
@@ -36,6 +38,41 @@ test('consoleSizeOf: Docker\'s [height, width]; [0, 0] or nothing is no size', (
   assert.is(consoleSizeOf([0, 0]), undefined);
   assert.is(consoleSizeOf(undefined), undefined);
   assert.is(consoleSizeOf(null), undefined);
+});
+
+function inputs(hostConfig: DockerHostConfig, joinTarget?: SpecInputs['joinTarget']): SpecInputs {
+  const c = { id: 'a'.repeat(64), name: 'berth-x', config: { Image: 'busybox', Cmd: ['sh'] }, hostConfig, mounts: [], platform: { os: 'linux', architecture: 'amd64' } } as unknown as ContainerRecord;
+  return { c, image: { config: {} } as SpecInputs['image'], rootfs: '/r', dir: '/d', logPath: '/d/log', logFormat: 'k8s-file', network: { mode: 'none' }, volumePaths: {}, joinTarget };
+}
+
+test('buildRuntimeSpec: the host settings of the request in the runtime\'s terms', () => {
+  const s = buildRuntimeSpec(inputs({
+    SecurityOpt: ['seccomp=unconfined'], MaskedPaths: [], ReadonlyPaths: [], PidMode: 'container:web', UTSMode: 'host',
+    Devices: [{ PathOnHost: '/dev/zero', PathInContainer: '/dev/z', CgroupPermissions: 'r' }], DeviceCgroupRules: ['c 1:3 r'],
+    Sysctls: { 'net.ipv4.ip_forward': '1' }, OomScoreAdj: 500, GroupAdd: ['audio'], CpusetCpus: '0', Init: true,
+  }, (ref) => (ref === 'web' ? { id: 'b'.repeat(64), running: true, pid: 77, ipcMode: 'private' } : undefined)));
+  assert.equal(s.security, { seccomp: 'unconfined', maskedPaths: [], readonlyPaths: [] });
+  assert.equal(s.namespaces, { pid: { mode: 'path', path: '/proc/77/ns/pid' }, uts: { mode: 'host' } });
+  assert.equal(s.devices, [{ pathOnHost: '/dev/zero', pathInContainer: '/dev/z', permissions: 'r' }]);
+  assert.equal(s.deviceCgroupRules, [{ type: 'c', major: 1, minor: 3, access: 'r' }]);
+  assert.equal(s.sysctls, { 'net.ipv4.ip_forward': '1' });
+  assert.is(s.oomScoreAdj, 500);
+  assert.equal(s.groupAdd, ['audio']);
+  assert.is(s.resources.cpusetCpus, '0');
+  assert.is(s.init, true);
+  const plain = buildRuntimeSpec(inputs({}));
+  assert.equal(plain.namespaces, {});
+  assert.is(plain.init, undefined);
+  assert.is(plain.oomScoreAdj, undefined);
+  assert.throws(() => buildRuntimeSpec(inputs({ PidMode: 'container:gone' })), /cannot join PID of a non running container: gone: No such container: gone/);
+});
+
+test('buildRuntimeSpec: --ipc host binds the host\'s /dev/shm, --ipc none has none (not even --shm-size\'s)', () => {
+  assert.equal(buildRuntimeSpec(inputs({ IpcMode: 'host', ShmSize: 2 ** 20 })).mounts, [{ type: 'bind', source: '/dev/shm', target: '/dev/shm', readOnly: false }]);
+  const none = buildRuntimeSpec(inputs({ IpcMode: 'none', ShmSize: 2 ** 20 }));
+  assert.equal(none.mounts, []);
+  assert.equal(none.namespaces, { ipc: { mode: 'none' } });
+  assert.equal(buildRuntimeSpec(inputs({ ShmSize: 2 ** 20 })).mounts.map((m) => m.target), ['/dev/shm']);
 });
 
 test.run();

@@ -8,6 +8,7 @@ import { resolveCapabilities, DEFAULT_CAPABILITIES, ALL_CAPABILITIES, capabiliti
 import { parseGroup, parsePasswd, resolveUser } from './user.ts';
 import { convertSeccompProfile, kernelAtLeast, type SeccompProfile } from './seccomp.ts';
 import { resolveRlimits } from './rlimits.ts';
+import { splitDevT, type DeviceNode } from './devices.ts';
 
 const ID = 'a'.repeat(64);
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nberthuser:x:1000:1000::/home/berthuser:/bin/sh\n';
@@ -179,6 +180,71 @@ test('the real Debian profile converts (when installed)', () => {
 test('bad ids and empty commands are refused', () => {
   rejects(() => buildOciSpec(base({ id: 'xyz' }), host, image), /invalid container id/);
   rejects(() => buildOciSpec(base({ process: { ...base().process, args: [] } }), host, image), 'no command specified');
+});
+
+test('namespaces: host ones left out, joined ones by path, ipc none keeps its own without /dev/shm', () => {
+  const { spec } = buildOciSpec(base({ namespaces: { pid: { mode: 'host' }, ipc: { mode: 'path', path: '/proc/7/ns/ipc' }, uts: { mode: 'host' } } }), { ...host, hostname: 'hosty' }, image);
+  assert.equal(spec.linux.namespaces, [{ type: 'mount' }, { type: 'ipc', path: '/proc/7/ns/ipc' }, { type: 'network' }]);
+  assert.is(spec.hostname, undefined, 'no hostname in the host UTS namespace');
+  assert.ok(spec.process.env.includes('HOSTNAME=hosty'));
+  const none = buildOciSpec(base({ namespaces: { ipc: { mode: 'none' }, pid: { mode: 'path', path: '/proc/9/ns/pid' } } }), host, image).spec;
+  assert.equal(none.linux.namespaces.slice(0, 3), [{ type: 'pid', path: '/proc/9/ns/pid' }, { type: 'mount' }, { type: 'ipc' }]);
+  assert.not.ok(none.mounts.some((m) => m.destination === '/dev/shm'));
+  rejects(() => buildOciSpec(base({ namespaces: { pid: { mode: 'path', path: 'rel' } } }), host, image), 'pid namespace path must be absolute: "rel"');
+});
+
+test('security: seccomp unconfined or a profile of the request, no-new-privileges off, system paths replaced', () => {
+  const profile: SeccompProfile = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] };
+  const withHostProfile = { ...host, seccompProfile: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [] } as SeccompProfile };
+  assert.is(buildOciSpec(base(), withHostProfile, image).spec.linux.seccomp?.defaultAction, 'SCMP_ACT_ALLOW');
+  assert.is(buildOciSpec(base({ security: { seccomp: 'unconfined' } }), withHostProfile, image).spec.linux.seccomp, undefined);
+  const own = buildOciSpec(base({ security: { seccomp: { profile: JSON.stringify(profile) } } }), withHostProfile, image).spec.linux.seccomp!;
+  assert.is(own.defaultAction, 'SCMP_ACT_ERRNO');
+  assert.equal(own.syscalls, [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }]);
+  assert.equal(own.architectures, ['SCMP_ARCH_X86_64']);
+  rejects(() => buildOciSpec(base({ security: { seccomp: { profile: '{' } } }), host, image), /^Decoding seccomp profile failed/);
+  const s = buildOciSpec(base({ security: { noNewPrivileges: false, maskedPaths: [], readonlyPaths: ['/proc/sys'] } }), host, image).spec;
+  assert.is(s.process.noNewPrivileges, false);
+  assert.equal(s.linux.maskedPaths, []);
+  assert.equal(s.linux.readonlyPaths, ['/proc/sys']);
+});
+
+test('devices: nodes from the host lookup, allow rules after deny-all, cgroup rules with wildcards', () => {
+  const zero: DeviceNode = { type: 'c', major: 1, minor: 5, fileMode: 0o666, uid: 0, gid: 0 };
+  const { spec } = buildOciSpec(base({
+    devices: [{ pathOnHost: '/dev/zero', pathInContainer: '/dev/mydev', permissions: 'rw' }],
+    deviceCgroupRules: [{ type: 'c', major: 10, minor: 200, access: 'rwm' }, { type: 'b', access: 'm' }],
+  }), host, image, (p) => { assert.is(p, '/dev/zero'); return zero; });
+  assert.equal(spec.linux.devices, [{ path: '/dev/mydev', type: 'c', major: 1, minor: 5, fileMode: 0o666, uid: 0, gid: 0 }]);
+  assert.equal(spec.linux.resources.devices, [
+    { allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 5, access: 'rw' },
+    { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' }, { allow: true, type: 'b', access: 'm' },
+  ]);
+  assert.equal(splitDevT(0x105n), { major: 1, minor: 5 });
+  // minors above 255 keep their high bits above the major's 12 (glibc's dev_t layout)
+  assert.equal(splitDevT((0x123n << 20n) | (259n << 8n) | 0x45n), { major: 259, minor: 0x12345 });
+});
+
+test('sysctl, oomScoreAdj, cpuset, --group-add names and gids on top of the user\'s groups', () => {
+  const { spec } = buildOciSpec(base({
+    sysctls: { 'net.ipv4.ip_forward': '1' }, oomScoreAdj: 500, groupAdd: ['video', '4242'], resources: { cpusetCpus: '0-1', cpusetMems: '0' },
+    process: { args: ['sh'], env: [], cwd: '/', user: 'berthuser', tty: false, openStdin: false },
+  }), host, image);
+  assert.equal(spec.linux.sysctl, { 'net.ipv4.ip_forward': '1' });
+  assert.is(spec.process.oomScoreAdj, 500);
+  assert.equal(spec.linux.resources.cpu, { cpus: '0-1', mems: '0' });
+  assert.equal(spec.process.user.additionalGids, [29, 44, 4242]);
+  const plain = buildOciSpec(base(), host, image).spec;
+  assert.is(plain.linux.sysctl, undefined);
+  assert.is(plain.process.oomScoreAdj, undefined);
+  rejects(() => buildOciSpec(base({ groupAdd: ['nosuch'] }), host, image), 'Unable to find group nosuch: no matching entries in group file');
+});
+
+test('--init: the init binary bound read-only at /sbin/docker-init and run in front of the args; missing, an error naming the package', () => {
+  const { spec } = buildOciSpec(base({ init: true, process: { args: ['sleep', '1'], env: [], cwd: '/', user: '', tty: false, openStdin: false } }), { ...host, initPath: '/usr/bin/tini-static' }, image);
+  assert.equal(spec.process.args, ['/sbin/docker-init', '--', 'sleep', '1']);
+  assert.equal(spec.mounts.at(-1), { destination: '/sbin/docker-init', type: 'bind', source: '/usr/bin/tini-static', options: ['rbind', 'rprivate', 'ro'] });
+  rejects(() => buildOciSpec(base({ init: true }), host, image), /--init needs an init binary: install the Debian package tini/);
 });
 
 test.run();
