@@ -4,6 +4,7 @@
 // by kernel/deciders/health.ts); the world folds the log of the last five. A paused
 // container is not probed. Watching starts on container.started and again for every
 // running container when the daemon starts.
+import { finished } from 'node:stream/promises';
 import { Subscription } from 'rxjs';
 import { ContainerEvents as CE, streamOf } from '../../events/catalogue.ts';
 import { newMeta } from '../commands.ts';
@@ -94,7 +95,10 @@ export class HealthCheckReactor {
       session.stdout.on('data', keep);
       session.stderr?.on('data', keep);
       const timedOut = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), h.timeoutMs); });
-      const r = await Promise.race([session.done, timedOut]);
+      // the exit code, and the output read to its end (it may arrive after the exit is known)
+      const drained = (st?: NodeJS.ReadableStream) => (st ? finished(st).catch(() => undefined) : undefined);
+      const ran = Promise.all([session.done, drained(session.stdout), drained(session.stderr)]).then(([code]) => code);
+      const r = await Promise.race([ran, timedOut]);
       if (r === 'timeout') {
         session.close();
         exitCode = -1;
