@@ -3,7 +3,7 @@
 // --device-cgroup-rule, --sysctl, --oom-score-adj, --group-add, --cpuset-cpus, --init.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Berthd, run, suffix } from './harness.ts';
@@ -21,6 +21,19 @@ const refused = async (args: string[], message: RegExp): Promise<void> => {
   assert.match(r.stderr, message, `stderr: ${r.stderr}`);
   assert.not.match(r.stderr, /is not supported by Berth yet/);
 };
+
+/** host pids whose command line is exactly `args` */
+function hostProcessesRunning(args: string[]): number[] {
+  const cmdline = args.join('\0');
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try { return readFileSync(`/proc/${p}/cmdline`, 'utf8') === `${cmdline}\0`; } catch { return false; }
+  }).map(Number);
+}
+
+async function waitFor(done: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+}
 
 /** a create the CLI would refuse itself, sent straight to berthd: its status and message */
 const createViaApi = async (hostConfig: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<{ status: number; message: string }> => {
@@ -82,6 +95,15 @@ test('--pid host and --pid container:<name>; a stopped target is refused', async
   await d.ok(['stop', '-t', '0', donor]);
   await refused(['run', '--rm', '--pid', `container:${donor}`, 'busybox', 'true'], new RegExp(`cannot join PID of a non running container: ${donor}`));
   await refused(['run', '--rm', '--pid', 'container:berth-nosuch', 'busybox', 'true'], /cannot join PID of a non running container: berth-nosuch: No such container/);
+  // sharing a pid namespace, the container's other processes do not die with its init: they are killed when it exits
+  const marker = `${Math.floor(Math.random() * 900) + 100}`;
+  const bg = `berth-pidbg-${suffix()}`;
+  await d.ok(['run', '--name', bg, '--pid', 'host', 'busybox', 'sh', '-c', `sleep 7${marker} & exit 0`]);
+  await waitFor(() => hostProcessesRunning(['sleep', `7${marker}`]).length === 0, 3000);
+  const left = hostProcessesRunning(['sleep', `7${marker}`]);
+  for (const pid of left) process.kill(pid, 'SIGKILL'); // this test's own leftover, found by its unique argument
+  assert.equal(left, [], 'the background sleep was left running');
+  await d.ok(['rm', bg]);
   await apiRefuses({ PidMode: 'bogus' }, /^invalid PID mode: bogus$/);
   await apiRefuses({ IpcMode: 'bogus' }, /^invalid IPC mode: bogus$/);
   await d.ok(['rm', '-f', donor, priv]);
