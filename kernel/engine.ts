@@ -10,7 +10,7 @@ import { filter, firstValueFrom, merge, Subscription } from 'rxjs';
 import type { EventStore, StoredEvent } from '../events/types.ts';
 import { ContainerEvents as CE, streamOf } from '../events/catalogue.ts';
 import { BerthError, badRequest, notFound } from './contracts/common.ts';
-import type { ExitObservation, RuntimeDriver, StdioSession } from './contracts/runtime.ts';
+import { shareableShmPath, type ExitObservation, type RuntimeDriver, type StdioSession } from './contracts/runtime.ts';
 import type { StorageDriver } from './contracts/storage.ts';
 import type { ImageService, ImageConfigJson } from './contracts/images.ts';
 import type { Logger } from './contracts/plugin.ts';
@@ -253,7 +253,10 @@ export class Engine {
   /** a container another one joins the pid or ipc namespace of (--pid/--ipc container:<ref>) */
   private joinTarget(ref: string): JoinTarget | undefined {
     const t = findContainer(this.world, ref);
-    return t && { id: t.id, running: t.status === 'running' || t.status === 'paused', pid: t.pid ?? 0, ipcMode: String(t.hostConfig.IpcMode ?? '') };
+    if (!t) return undefined;
+    const ipcMode = String(t.hostConfig.IpcMode ?? '');
+    const shmPath = ipcMode === 'host' ? '/dev/shm' : ipcMode === 'shareable' ? shareableShmPath(this.containerDir(t.id)) : undefined;
+    return { id: t.id, running: t.status === 'running' || t.status === 'paused', pid: t.pid ?? 0, ipcMode, shmPath };
   }
 
   logPath(c: ContainerRecord): string {

@@ -59,15 +59,16 @@ test('namespaceModesProblem: Docker\'s valid modes and the hostname conflict', (
 
 test('namespacesOf: host, none, and a running container joined by its /proc/<pid>/ns path', () => {
   const targets: Record<string, JoinTarget> = {
-    web: { id: 'a'.repeat(64), running: true, pid: 4242, ipcMode: 'shareable' },
+    web: { id: 'a'.repeat(64), running: true, pid: 4242, ipcMode: 'shareable', shmPath: '/c/a/shm' },
     priv: { id: 'b'.repeat(64), running: true, pid: 4343, ipcMode: 'private' },
-    down: { id: 'c'.repeat(64), running: false, pid: 0, ipcMode: 'shareable' },
+    down: { id: 'c'.repeat(64), running: false, pid: 0, ipcMode: 'shareable', shmPath: '/c/c/shm' },
   };
   const find = (ref: string) => targets[ref];
-  assert.equal(namespacesOf({}, find), {});
-  assert.equal(namespacesOf({ PidMode: 'host', IpcMode: 'none', UTSMode: 'host' }, find), { pid: { mode: 'host' }, ipc: { mode: 'none' }, uts: { mode: 'host' } });
+  assert.equal(namespacesOf({}, find), { namespaces: {}, shm: undefined });
+  assert.equal(namespacesOf({ PidMode: 'host', IpcMode: 'none', UTSMode: 'host' }, find), { namespaces: { pid: { mode: 'host' }, ipc: { mode: 'none' }, uts: { mode: 'host' } }, shm: undefined });
+  assert.equal(namespacesOf({ IpcMode: 'host' }, find), { namespaces: { ipc: { mode: 'host' } }, shm: '/dev/shm' });
   assert.equal(namespacesOf({ PidMode: 'container:web', IpcMode: 'container:web' }, find), {
-    pid: { mode: 'path', path: '/proc/4242/ns/pid' }, ipc: { mode: 'path', path: '/proc/4242/ns/ipc' },
+    namespaces: { pid: { mode: 'path', path: '/proc/4242/ns/pid' }, ipc: { mode: 'path', path: '/proc/4242/ns/ipc' } }, shm: '/c/a/shm',
   });
   rejects(() => namespacesOf({ PidMode: 'container:down' }, find), `cannot join PID of a non running container: down: container ${'c'.repeat(64)} is not running`);
   rejects(() => namespacesOf({ PidMode: 'container:nosuch' }, find), 'cannot join PID of a non running container: nosuch: No such container: nosuch');

@@ -1,7 +1,7 @@
 // The create request's security, namespace, device and kernel settings: Docker's validation
 // (refused with Docker's words before anything is made) and their runtime-neutral form. Pure.
 import { badRequest } from './contracts/common.ts';
-import type { DeviceCgroupRule, DeviceSpec, NamespaceMode, SecuritySettings } from './contracts/runtime.ts';
+import type { ContainerRuntimeSpec, DeviceCgroupRule, DeviceSpec, SecuritySettings } from './contracts/runtime.ts';
 import type { DockerContainerConfig, DockerHostConfig } from './docker-types.ts';
 
 const SECCOMP_ACTIONS = /^SCMP_ACT_(KILL|KILL_PROCESS|KILL_THREAD|TRAP|ERRNO|TRACE|ALLOW|LOG|NOTIFY)$/;
@@ -82,14 +82,21 @@ export function namespaceModesProblem(config: DockerContainerConfig, hc: DockerH
 }
 
 /** What --pid/--ipc container:<x> needs to know about x. */
-export interface JoinTarget { id: string; running: boolean; pid: number; ipcMode: string }
+export interface JoinTarget {
+  id: string; running: boolean; pid: number; ipcMode: string;
+  /** the host path of its /dev/shm when it shares it (--ipc shareable or host) */
+  shmPath?: string;
+}
+
+type RuntimeNamespaces = NonNullable<ContainerRuntimeSpec['namespaces']>;
 
 /**
- * The pid/ipc/uts namespaces for the runtime. `target` finds a container by name or id (at start:
+ * The pid/ipc/uts namespaces for the runtime, and the host path of the /dev/shm to bind. `target` finds a container by name or id (at start:
  * the one to join must run). Docker's words: moby daemon getPidContainer / getIpcContainer.
  */
-export function namespacesOf(hc: DockerHostConfig, target: (ref: string) => JoinTarget | undefined): NonNullable<{ pid?: NamespaceMode; ipc?: NamespaceMode; uts?: NamespaceMode }> {
-  const out: { pid?: NamespaceMode; ipc?: NamespaceMode; uts?: NamespaceMode } = {};
+export function namespacesOf(hc: DockerHostConfig, target: (ref: string) => JoinTarget | undefined): { namespaces: RuntimeNamespaces; shm?: string } {
+  const out: RuntimeNamespaces = {};
+  let shm: string | undefined;
   const pid = str(hc.PidMode), ipc = str(hc.IpcMode);
   if (pid === 'host') out.pid = { mode: 'host' };
   const pidRef = containerOfMode(pid);
@@ -107,11 +114,14 @@ export function namespacesOf(hc: DockerHostConfig, target: (ref: string) => Join
     const t = target(ipcRef);
     if (!t) throw badRequest(`${msg}: No such container: ${ipcRef}`);
     if (!t.running || !t.pid) throw badRequest(`${msg}: container ${t.id} is not running`);
-    if (t.ipcMode !== 'shareable' && t.ipcMode !== 'host') throw badRequest(`${msg}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
+    if ((t.ipcMode !== 'shareable' && t.ipcMode !== 'host') || !t.shmPath) throw badRequest(`${msg}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
     out.ipc = { mode: 'path', path: `/proc/${t.pid}/ns/ipc` };
+    shm = t.shmPath;
   }
   if (hc.UTSMode === 'host') out.uts = { mode: 'host' };
-  return out;
+  // the /dev/shm a container gets from its IPC mode (Docker's ShmPath): the host's, or the one it joins
+  if (ipc === 'host') shm = '/dev/shm';
+  return { namespaces: out, shm };
 }
 
 interface DockerDevice { PathOnHost?: string; PathInContainer?: string; CgroupPermissions?: string }

@@ -22,7 +22,6 @@ const CHECKS: Check[] = [
 /** One warning per setting that was given but is not applied, in flag order. */
 export function ignoredSettings(config: DockerContainerConfig, hostConfig: DockerHostConfig): string[] {
   const out = CHECKS.filter(([, isSet]) => isSet(hostConfig, config)).map(([flag]) => `${flag} is not supported by Berth yet and was ignored`);
-  if (typeof hostConfig.IpcMode === 'string' && hostConfig.IpcMode.startsWith('container:')) out.push('--ipc container: its IPC namespace is joined, not its /dev/shm (the container has a /dev/shm of its own)');
   if (nonEmpty(hostConfig.Links)) out.push('--link: only the /etc/hosts entries are made, not the link environment variables');
   // Docker's own warning, word for word
   if (hostConfig.NetworkMode === 'host' && (nonEmpty(hostConfig.PortBindings) || hostConfig.PublishAllPorts)) out.push('Published ports are discarded when using host network mode');

@@ -87,8 +87,12 @@ test('--pid host and --pid container:<name>; a stopped target is refused', async
   assert.is(joined, `${donorNs}\n1`);
   // IPC: shareable donor joined; a private one refused
   const donorIpc = (await d.ok(['exec', donor, 'readlink', '/proc/self/ns/ipc'])).trim();
-  const ipc = await d.docker(['run', '--rm', '--ipc', `container:${donor}`, 'busybox', 'readlink', '/proc/self/ns/ipc']);
-  assert.is(ipc.stdout.trim(), donorIpc);
+  await d.ok(['exec', donor, 'sh', '-c', 'echo from-donor > /dev/shm/berth-shared']);
+  const shmOnHost = new RegExp(`${d.dir}\\S*/shm `);
+  assert.match(readFileSync('/proc/self/mountinfo', 'utf8'), shmOnHost, 'a shareable /dev/shm is a tmpfs on the host');
+  const ipc = await d.docker(['run', '--rm', '--ipc', `container:${donor}`, 'busybox', 'sh', '-c', 'readlink /proc/self/ns/ipc; cat /dev/shm/berth-shared']);
+  assert.is(ipc.stdout.trim(), `${donorIpc}\nfrom-donor`, ipc.stderr);
+  assert.not.match(ipc.stderr, /WARNING/);
   const priv = `berth-ipcpriv-${suffix()}`;
   await d.ok(['run', '-d', '--name', priv, 'busybox', 'sleep', '30']);
   await refused(['run', '--rm', '--ipc', `container:${priv}`, 'busybox', 'true'], new RegExp(`can't join IPC of container ${priv}: non-shareable IPC`));
@@ -107,6 +111,8 @@ test('--pid host and --pid container:<name>; a stopped target is refused', async
   await apiRefuses({ PidMode: 'bogus' }, /^invalid PID mode: bogus$/);
   await apiRefuses({ IpcMode: 'bogus' }, /^invalid IPC mode: bogus$/);
   await d.ok(['rm', '-f', donor, priv]);
+  // the shareable /dev/shm was a tmpfs on the host: gone with the container
+  assert.not.match(readFileSync('/proc/self/mountinfo', 'utf8'), shmOnHost);
 });
 
 test('--ipc host / none, --uts host (and its conflict with --hostname)', async () => {

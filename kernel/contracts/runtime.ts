@@ -105,7 +105,16 @@ export interface ContainerRuntimeSpec {
   groupAdd?: string[];
   /** run a minimal init as PID 1 in front of the process (--init) */
   init?: boolean;
+  /**
+   * --ipc shareable: the runtime mounts a tmpfs of this many bytes at shareableShmPath(dir) on the
+   * host before the container runs and unmounts it at delete; the kernel binds it at /dev/shm
+   * (in `mounts`), as it binds it into a container that joins this one's IPC namespace.
+   */
+  shareableShm?: { size: number };
 }
+
+/** where a container's --ipc shareable /dev/shm lives on the host, under the container's dir */
+export const shareableShmPath = (dir: string): string => `${dir.replace(/\/+$/, '')}/shm`;
 
 export interface StartResult { pid: number; startedAtNano: bigint }
 

@@ -67,8 +67,20 @@ test('buildRuntimeSpec: the host settings of the request in the runtime\'s terms
   assert.throws(() => buildRuntimeSpec(inputs({ PidMode: 'container:gone' })), /cannot join PID of a non running container: gone: No such container: gone/);
 });
 
-test('buildRuntimeSpec: --ipc host binds the host\'s /dev/shm, --ipc none has none (not even --shm-size\'s)', () => {
-  assert.equal(buildRuntimeSpec(inputs({ IpcMode: 'host', ShmSize: 2 ** 20 })).mounts, [{ type: 'bind', source: '/dev/shm', target: '/dev/shm', readOnly: false }]);
+test('buildRuntimeSpec: /dev/shm by IPC mode: the host\'s, a shareable one on the host, the joined one\'s, none', () => {
+  const bindShm = (source: string) => [{ type: 'bind', source, target: '/dev/shm', readOnly: false }];
+  assert.equal(buildRuntimeSpec(inputs({ IpcMode: 'host', ShmSize: 2 ** 20 })).mounts, bindShm('/dev/shm'));
+  const shareable = buildRuntimeSpec(inputs({ IpcMode: 'shareable', ShmSize: 2 ** 20 }));
+  assert.equal(shareable.shareableShm, { size: 2 ** 20 });
+  assert.equal(shareable.mounts, bindShm('/d/shm'));
+  assert.equal(buildRuntimeSpec(inputs({ IpcMode: 'shareable' })).shareableShm, { size: 64 * 2 ** 20 });
+  const joined = buildRuntimeSpec(inputs({ IpcMode: 'container:web' }, () => ({ id: 'b'.repeat(64), running: true, pid: 5, ipcMode: 'shareable', shmPath: '/c/b/shm' })));
+  assert.equal(joined.mounts, bindShm('/c/b/shm'));
+  assert.is(joined.shareableShm, undefined);
+  // a mount of the user's at /dev/shm wins
+  const own = buildRuntimeSpec({ ...inputs({ IpcMode: 'shareable' }), c: { ...inputs({ IpcMode: 'shareable' }).c, mounts: [{ type: 'tmpfs', source: '', target: '/dev/shm', readOnly: false }] } as unknown as ContainerRecord });
+  assert.is(own.shareableShm, undefined);
+  assert.equal(own.mounts.map((m) => m.type), ['tmpfs']);
   const none = buildRuntimeSpec(inputs({ IpcMode: 'none', ShmSize: 2 ** 20 }));
   assert.equal(none.mounts, []);
   assert.equal(none.namespaces, { ipc: { mode: 'none' } });

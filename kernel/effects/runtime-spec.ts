@@ -1,5 +1,5 @@
 // Builds the runtime driver's input from the container as recorded and its image: pure.
-import type { ContainerRuntimeSpec, MountSpec, Resources } from '../contracts/runtime.ts';
+import { shareableShmPath, type ContainerRuntimeSpec, type MountSpec, type Resources } from '../contracts/runtime.ts';
 import type { DockerHostConfig } from '../docker-types.ts';
 import type { ImageConfigJson } from '../contracts/images.ts';
 import type { ContainerRecord } from '../world.ts';
@@ -7,6 +7,8 @@ import { mountOrder } from '../mounts/normalize.ts';
 import { formatTmpfsSize, tmpfsMountOptions } from '../mounts/tmpfs.ts';
 import { deviceCgroupRulesOf, devicesOf, namespacesOf, securityOf, sysctlsOf, type JoinTarget } from '../host-settings.ts';
 
+/** Docker's default --shm-size */
+const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** `--entrypoint ""` arrives as [""]: Docker's way to say "no entrypoint, not even the image's". */
@@ -90,12 +92,14 @@ export function buildRuntimeSpec(i: SpecInputs): ContainerRuntimeSpec {
     readOnly: m.readOnly,
     options: m.type === 'tmpfs' ? tmpfsMountOptions(m) : m.propagation ? [m.propagation] : undefined,
   }));
-  const namespaces = namespacesOf(hc, i.joinTarget ?? (() => undefined));
-  // --ipc host: the host's /dev/shm (Docker's ShmPath); --ipc none: no /dev/shm at all
-  if (namespaces.ipc?.mode === 'host' && !mounts.some((m) => m.target === '/dev/shm')) {
-    mounts.push({ type: 'bind', source: '/dev/shm', target: '/dev/shm', readOnly: false });
-  }
-  const shm = namespaces.ipc?.mode === 'none' ? undefined : shmMount(hc.ShmSize, mounts);
+  const { namespaces, shm: joinedShm } = namespacesOf(hc, i.joinTarget ?? (() => undefined));
+  // /dev/shm by IPC mode, unless a mount of the user's takes the path: the host's or the joined
+  // container's (Docker's ShmPath), one on the host others can join (shareable), none (none)
+  const ownShm = !mounts.some((m) => m.target === '/dev/shm');
+  const shareable = ownShm && hc.IpcMode === 'shareable' ? { size: hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : DEFAULT_SHM_SIZE } : undefined;
+  const shmSource = joinedShm ?? (shareable ? shareableShmPath(i.dir) : undefined);
+  if (ownShm && shmSource) mounts.push({ type: 'bind', source: shmSource, target: '/dev/shm', readOnly: false });
+  const shm = namespaces.ipc?.mode === 'none' || shmSource ? undefined : shmMount(hc.ShmSize, mounts);
   if (shm) mounts.push(shm);
   const missing = mounts.find((m) => m.type === 'bind' && !m.source);
   if (missing) throw new Error(`volume for ${missing.target} is not mounted`);
@@ -137,6 +141,7 @@ export function buildRuntimeSpec(i: SpecInputs): ContainerRuntimeSpec {
     oomScoreAdj: typeof hc.OomScoreAdj === 'number' && hc.OomScoreAdj !== 0 ? hc.OomScoreAdj : undefined,
     groupAdd: ((hc.GroupAdd as string[] | null | undefined) ?? []).map(String),
     init: hc.Init === true || undefined,
+    shareableShm: shareable,
   };
 }
 

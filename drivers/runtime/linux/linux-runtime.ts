@@ -24,6 +24,7 @@ import { isAlive, livingProcess, procStatSync } from '../../../kernel/process/pr
 import { ExitWatcher } from './exit-watcher.ts';
 import { initBinary, readHostFacts, SECCOMP_PROFILE_PATH } from './host-facts.ts';
 import { lookupHostDevice } from './device-lookup.ts';
+import { mountShareableShm, unmountShareableShm } from './shareable-shm.ts';
 import { cuuidFor, Layout, type RuntimeMeta } from './layout.ts';
 import { OciCli, type OciState } from './oci-cli.ts';
 import { trialRun, versionOf } from './probe.ts';
@@ -144,16 +145,22 @@ export class LinuxRuntime implements RuntimeDriver {
     const { spec: oci, warnings } = buildOciSpec(spec, host, image, lookupHostDevice);
     for (const w of warnings) this.log.warn(w, { id: spec.id });
     const p = layout.container(spec.dir);
-    mkdirSync(p.bundle, { recursive: true });
-    mkdirSync(p.persist, { recursive: true });
-    writeFileSync(p.config, JSON.stringify(oci, null, 1));
-    const meta: RuntimeMeta = {
-      id: spec.id, name: spec.name, dir: spec.dir, rootfs: spec.rootfs, tty: spec.process.tty, openStdin: spec.process.openStdin,
-      log: { path: spec.log.path, format: 'k8s-file', maxSize: spec.log.maxSize }, ociRuntime: this.cli!.binary, createdAtNano: String(nowNano()),
-      ownPidNamespace: ownPidNamespace(oci),
-    };
-    writeJsonAtomic(p.meta, meta);
-    symlinkSync(spec.dir, layout.indexLink(spec.id));
+    if (spec.shareableShm) await mountShareableShm(spec.dir, spec.shareableShm.size);
+    try {
+      mkdirSync(p.bundle, { recursive: true });
+      mkdirSync(p.persist, { recursive: true });
+      writeFileSync(p.config, JSON.stringify(oci, null, 1));
+      const meta: RuntimeMeta = {
+        id: spec.id, name: spec.name, dir: spec.dir, rootfs: spec.rootfs, tty: spec.process.tty, openStdin: spec.process.openStdin,
+        log: { path: spec.log.path, format: 'k8s-file', maxSize: spec.log.maxSize }, ociRuntime: this.cli!.binary, createdAtNano: String(nowNano()),
+        ownPidNamespace: ownPidNamespace(oci),
+      };
+      writeJsonAtomic(p.meta, meta);
+      symlinkSync(spec.dir, layout.indexLink(spec.id));
+    } catch (e) {
+      if (spec.shareableShm) await unmountShareableShm(spec.dir).catch(() => undefined);
+      throw e;
+    }
   }
 
   async start(id: string, opts: StartOptions = {}): Promise<StartResult> {
@@ -245,6 +252,8 @@ export class LinuxRuntime implements RuntimeDriver {
       this.forgetRuntimeState(id, st, ownPidNamespace),
       this.stopConmon(id, paths.persist).then(() => this.removeFiles(id, paths)),
     ]);
+    // --ipc shareable's /dev/shm, once nothing of the container runs
+    await unmountShareableShm(paths.dir).catch((e: Error) => this.log.warn(`unmount the shareable /dev/shm of ${id}: ${e.message}`));
     rmSync(link, { force: true });
     this.watcher!.unmute(id);
   }
