@@ -3,6 +3,7 @@
 import { posix } from 'node:path';
 import type { ImageConfigJson } from '../../kernel/contracts/images.ts';
 import { DockerfileError, type Instruction } from './parse.ts';
+import { goDurationNano } from '../../kernel/go-duration.ts';
 import { jsonForm, keyValuePairs, processWord, processWords, rawWords } from './words.ts';
 
 export type ContainerConfig = NonNullable<ImageConfigJson['config']>;
@@ -20,23 +21,12 @@ export interface StageState {
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];
 export const CONFIG_ONLY = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'EXPOSE', 'VOLUME', 'CMD', 'ENTRYPOINT', 'SHELL', 'STOPSIGNAL', 'MAINTAINER', 'HEALTHCHECK', 'ONBUILD']);
 
-const UNITS_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-
-/** Go's time.ParseDuration ("1m30s", "500ms") in nanoseconds. */
+/** Go's time.ParseDuration ("1m30s", "500ms") in nanoseconds, as a Dockerfile's HEALTHCHECK options take it (never negative). */
 export function parseDuration(s: string): number {
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
-  let total = 0;
-  let i = 0;
-  while (i < s.length) {
-    re.lastIndex = i;
-    const m = re.exec(s);
-    if (!m) throw new DockerfileError(`time: invalid duration "${s}"`);
-    total += Number(m[1]) * UNITS_NS[m[2]];
-    i = re.lastIndex;
-  }
-  if (!s) throw new DockerfileError('time: invalid duration ""');
-  return Math.round(total);
+  const ns = goDurationNano(s);
+  if (ns === undefined) throw new DockerfileError(`time: invalid duration "${s}"`);
+  if (ns < 0n) throw new DockerfileError(`duration "${s}" cannot be negative`);
+  return Number(ns);
 }
 
 /** HEALTHCHECK NONE | [--interval --timeout --start-period --start-interval --retries] CMD … */

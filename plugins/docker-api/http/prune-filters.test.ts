@@ -1,20 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { goDurationNano, pruneFilter, prunes, untilNano } from './prune-filters.ts';
+import { pruneFilter, prunes, untilNano } from './prune-filters.ts';
 
 const NOW = 1_800_000_000n * 1_000_000_000n;
 const H = 3600n * 1_000_000_000n;
-
-test('goDurationNano reads Go durations and nothing else', () => {
-  assert.is(goDurationNano('1h'), H);
-  assert.is(goDurationNano('1h30m'), H + H / 2n);
-  assert.is(goDurationNano('1.5h'), H + H / 2n);
-  assert.is(goDurationNano('300ms'), 300_000_000n);
-  assert.is(goDurationNano('-10m'), -600_000_000_000n);
-  assert.is(goDurationNano('10'), undefined);
-  assert.is(goDurationNano('1d'), undefined);
-  assert.is(goDurationNano('2024-01-01'), undefined);
-});
 
 test('untilNano: a duration counts back from now; times as given', () => {
   assert.is(untilNano('24h', NOW), NOW - 24n * H);

@@ -4,19 +4,9 @@
 import { badRequest } from '../../../kernel/contracts/common.ts';
 import { matchLabels, type Filters } from './filters.ts';
 import { parseTimestamp } from './query.ts';
+import { goDurationNano } from '../../../kernel/go-duration.ts';
 
 export interface PruneFilter { untilNano?: bigint; labels?: string[]; notLabels?: string[] }
-
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-
-/** Go's time.ParseDuration ("1h30m", "1.5h", "-10m", "300ms") in nanoseconds; undefined if it is not one. */
-export function goDurationNano(text: string): bigint | undefined {
-  const m = /^([-+]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.exec(text);
-  if (!m) return text === '0' ? 0n : undefined;
-  let total = 0;
-  for (const [, num, unit] of text.slice(m[1].length).matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) total += Number(num) * UNIT_NS[unit];
-  return BigInt(Math.round(m[1] === '-' ? -total : total));
-}
 
 /** An `until` value as an absolute time: a duration counts back from `nowNano`. */
 export function untilNano(value: string, nowNano: bigint): bigint {
