@@ -5,19 +5,9 @@ import * as assert from 'uvu/assert';
 import { openEventStore, type LevelEventStore } from './store.ts';
 import { InvalidEventError, WrongExpectedVersionError } from './errors.ts';
 import { LOG_RANGE } from './keys.ts';
-import { meta, tempRoot } from './testkit.ts';
+import { meta, tempRoot, withStore } from './testkit.ts';
 import type { StoredEvent } from './types.ts';
 
-async function withStore(label: string, fn: (s: LevelEventStore, dir: string) => Promise<void>) {
-  const t = tempRoot(label);
-  const s = await openEventStore(t.dir, { holder: 'stage.test' });
-  try {
-    await fn(s, t.dir);
-  } finally {
-    await s.close();
-    t.cleanup();
-  }
-}
 
 const commitCount = async (s: LevelEventStore) => (await s.db.keys({ ...LOG_RANGE }).all()).length;
 

@@ -3,19 +3,9 @@ import * as assert from 'uvu/assert';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { openEventStore, type LevelEventStore } from './store.ts';
 import { WrongExpectedVersionError, InvalidEventError, StoreClosedError } from './errors.ts';
-import { meta, tempRoot } from './testkit.ts';
+import { meta, tempRoot, withStore } from './testkit.ts';
 import type { StoredEvent } from './types.ts';
 
-async function withStore(label: string, fn: (s: LevelEventStore, dir: string) => Promise<void>) {
-  const t = tempRoot(label);
-  const s = await openEventStore(t.dir, { holder: 'store.test' });
-  try {
-    await fn(s, t.dir);
-  } finally {
-    await s.close();
-    t.cleanup();
-  }
-}
 
 const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = [];

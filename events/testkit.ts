@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppendMeta } from './types.ts';
+import { openEventStore, type LevelEventStore } from './store.ts';
 
 export const meta: AppendMeta = { actor: { kind: 'test', name: 'events-test' }, correlationId: 'corr-test' };
 
@@ -21,4 +22,16 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** `fn` with a store opened in a fresh temporary root, closed and removed afterwards */
+export async function withStore(label: string, fn: (s: LevelEventStore, dir: string) => Promise<void>): Promise<void> {
+  const t = tempRoot(label);
+  const s = await openEventStore(t.dir, { holder: `${label} test` });
+  try {
+    await fn(s, t.dir);
+  } finally {
+    await s.close();
+    t.cleanup();
+  }
 }
