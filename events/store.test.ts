@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { openEventStore, type LevelEventStore } from './store.ts';
+import { openEventStore } from './store.ts';
 import { WrongExpectedVersionError, InvalidEventError, StoreClosedError } from './errors.ts';
 import { meta, tempRoot, withStore } from './testkit.ts';
 import type { StoredEvent } from './types.ts';
