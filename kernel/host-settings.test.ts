@@ -96,6 +96,12 @@ test('sysctlsOf: namespaced parameters only, none in a namespace shared with the
   rejects(() => sysctlsOf({ UTSMode: 'host', Sysctls: { 'kernel.domainname': 'x' } }), /not allowed in the host's UTS namespace/);
 });
 
+test('checkHostSettings: --cgroup-parent path segments, no way up', () => {
+  checkHostSettings({ Image: 'b' }, { CgroupParent: '/berth-p/sub' });
+  rejects(() => checkHostSettings({ Image: 'b' }, { CgroupParent: 'a/../b' }), /^invalid cgroup parent "a\/..\/b"/);
+  rejects(() => checkHostSettings({ Image: 'b' }, { CgroupParent: 'a b' }), /^invalid cgroup parent "a b"/);
+});
+
 test('checkHostSettings: --oom-score-adj range', () => {
   checkHostSettings({ Image: 'b' }, { OomScoreAdj: -1000 });
   checkHostSettings({ Image: 'b' }, { OomScoreAdj: 1000 });

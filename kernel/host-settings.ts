@@ -181,6 +181,12 @@ export function checkHostSettings(config: DockerContainerConfig, hc: DockerHostC
   devicesOf(hc);
   deviceCgroupRulesOf(hc);
   sysctlsOf(hc);
+  const parent = hc.CgroupParent;
+  if (parent !== undefined && parent !== null && parent !== '') {
+    if (typeof parent !== 'string' || !/^[A-Za-z0-9_.:@/-]+$/.test(parent) || parent.split('/').some((s) => s === '.' || s === '..')) {
+      throw badRequest(`invalid cgroup parent ${JSON.stringify(parent)}: path segments of letters, digits and _.:@- only`);
+    }
+  }
   const oom = hc.OomScoreAdj;
   if (oom !== undefined && oom !== null && (typeof oom !== 'number' || !Number.isInteger(oom) || oom < -1000 || oom > 1000)) {
     throw badRequest(`Invalid value ${String(oom)}, range for oom score adj is [-1000, 1000]`);

@@ -10,11 +10,11 @@ test('nothing to say about a plain create (the CLI\'s zero values)', () => {
 
 test('each given but unapplied setting is named once, in flag order', () => {
   assert.equal(ignoredSettings({ Image: 'b', MacAddress: '02:42:ac:11:00:02' }, {
-    CgroupParent: 'x', OomKillDisable: true, BlkioWeight: 300,
+    StorageOpt: { size: '1G' }, OomKillDisable: true, BlkioWeight: 300,
   }), [
     '--oom-kill-disable is not supported by Berth yet and was ignored',
     '--blkio-weight is not supported by Berth yet and was ignored',
-    '--cgroup-parent is not supported by Berth yet and was ignored',
+    '--storage-opt is not supported by Berth yet and was ignored',
     '--mac-address is not supported by Berth yet and was ignored',
   ]);
 });
@@ -22,7 +22,7 @@ test('each given but unapplied setting is named once, in flag order', () => {
 test('settings Berth applies are not warned about', () => {
   assert.equal(ignoredSettings({ Image: 'b' }, {
     PidMode: 'host', IpcMode: 'container:db', UTSMode: 'host', Devices: [{ PathOnHost: '/dev/null' }], DeviceCgroupRules: ['c 1:3 r'], GroupAdd: ['audio'],
-    CpusetCpus: '0', CpusetMems: '0', SecurityOpt: ['seccomp=unconfined', 'no-new-privileges=false'], Init: true, Sysctls: { 'net.ipv4.ip_forward': '1' }, OomScoreAdj: 500,
+    CpusetCpus: '0', CpusetMems: '0', CgroupParent: 'berth-parent', SecurityOpt: ['seccomp=unconfined', 'no-new-privileges=false'], Init: true, Sysctls: { 'net.ipv4.ip_forward': '1' }, OomScoreAdj: 500,
   }), []);
 });
 

@@ -14,7 +14,6 @@ const CHECKS: Check[] = [
   ['--memory-reservation', (hc) => positive(hc.MemoryReservation)],
   ['--kernel-memory', (hc) => positive(hc.KernelMemory)],
   ['--blkio-weight', (hc) => positive(hc.BlkioWeight)],
-  ['--cgroup-parent', (hc) => nonEmpty(hc.CgroupParent)],
   ['--storage-opt', (hc) => nonEmpty(hc.StorageOpt)],
   ['--mac-address', (_hc, cfg) => nonEmpty(cfg.MacAddress)],
 ];

@@ -1,9 +1,9 @@
 // docker run flags Berth applies, each proven from inside the container: --security-opt
 // (seccomp, systempaths, no-new-privileges), --pid/--ipc/--uts, --device and
-// --device-cgroup-rule, --sysctl, --oom-score-adj, --group-add, --cpuset-cpus, --init.
+// --device-cgroup-rule, --sysctl, --oom-score-adj, --group-add, --cpuset-cpus, --cgroup-parent, --init.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Berthd, run, suffix } from './harness.ts';
@@ -145,6 +145,26 @@ test('--sysctl on a bridge network, refused with host networking; --oom-score-ad
   await refused(['run', '--rm', '--group-add', 'berth-nosuch', 'busybox', 'true'], /Unable to find group berth-nosuch/);
   assert.is(await inside(['--cpuset-cpus', '0'], 'grep Cpus_allowed_list /proc/self/status | tr -s "\\t " " "'), 'Cpus_allowed_list: 0');
   await refused(['create', '--cpuset-cpus', '999', 'busybox'], /Requested CPUs are not available - requested 999/);
+});
+
+test('--cgroup-parent: the container\'s cgroups under it, read by stats, removed with it', async () => {
+  const parent = `berth-parent-${suffix()}`;
+  const name = `berth-cgp-${suffix()}`;
+  const parentDirs = () => readdirSync('/sys/fs/cgroup').map((h) => join('/sys/fs/cgroup', h, parent)).filter((p) => existsSync(p));
+  try {
+    const id = (await d.ok(['run', '-d', '--name', name, '--cgroup-parent', parent, 'busybox', 'sleep', '30'])).trim();
+    const own = (await d.ok(['exec', name, 'grep', ':memory:', '/proc/self/cgroup'])).trim();
+    assert.is(own.split(':').pop(), `/${parent}/${id}`);
+    const mem = (await d.ok(['stats', '--no-stream', '--format', '{{.MemUsage}}', name])).trim();
+    assert.match(mem, /^[1-9][\d.]*\s*[KMG]i?B \//, mem);
+    await d.ok(['rm', '-f', name]);
+    assert.equal(parentDirs().filter((p) => existsSync(join(p, id))), [], 'the container\'s cgroups are removed');
+  } finally {
+    await d.docker(['rm', '-f', name]);
+    // the parent stays after the container, as with Docker: this test's own (a hierarchy may show under two names)
+    for (const p of parentDirs()) { try { rmdirSync(p); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; } }
+  }
+  await apiRefuses({ CgroupParent: '../escape' }, /^invalid cgroup parent "..\/escape"/);
 });
 
 test('--init: docker-init (tini) is PID 1 in front of the command', async () => {

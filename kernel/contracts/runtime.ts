@@ -111,6 +111,8 @@ export interface ContainerRuntimeSpec {
    * (in `mounts`), as it binds it into a container that joins this one's IPC namespace.
    */
   shareableShm?: { size: number };
+  /** the cgroup the container's cgroup is made under (--cgroup-parent; cgroupfs style: <parent>/<id>) */
+  cgroupParent?: string;
 }
 
 /** where a container's --ipc shareable /dev/shm lives on the host, under the container's dir */

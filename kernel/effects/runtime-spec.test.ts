@@ -49,7 +49,7 @@ test('buildRuntimeSpec: the host settings of the request in the runtime\'s terms
   const s = buildRuntimeSpec(inputs({
     SecurityOpt: ['seccomp=unconfined'], MaskedPaths: [], ReadonlyPaths: [], PidMode: 'container:web', UTSMode: 'host',
     Devices: [{ PathOnHost: '/dev/zero', PathInContainer: '/dev/z', CgroupPermissions: 'r' }], DeviceCgroupRules: ['c 1:3 r'],
-    Sysctls: { 'net.ipv4.ip_forward': '1' }, OomScoreAdj: 500, GroupAdd: ['audio'], CpusetCpus: '0', Init: true,
+    Sysctls: { 'net.ipv4.ip_forward': '1' }, OomScoreAdj: 500, GroupAdd: ['audio'], CpusetCpus: '0', Init: true, CgroupParent: 'berth-p',
   }, (ref) => (ref === 'web' ? { id: 'b'.repeat(64), running: true, pid: 77, ipcMode: 'private' } : undefined)));
   assert.equal(s.security, { seccomp: 'unconfined', maskedPaths: [], readonlyPaths: [] });
   assert.equal(s.namespaces, { pid: { mode: 'path', path: '/proc/77/ns/pid' }, uts: { mode: 'host' } });
@@ -60,6 +60,7 @@ test('buildRuntimeSpec: the host settings of the request in the runtime\'s terms
   assert.equal(s.groupAdd, ['audio']);
   assert.is(s.resources.cpusetCpus, '0');
   assert.is(s.init, true);
+  assert.is(s.cgroupParent, 'berth-p');
   const plain = buildRuntimeSpec(inputs({}));
   assert.equal(plain.namespaces, {});
   assert.is(plain.init, undefined);

@@ -142,6 +142,7 @@ export function buildRuntimeSpec(i: SpecInputs): ContainerRuntimeSpec {
     groupAdd: ((hc.GroupAdd as string[] | null | undefined) ?? []).map(String),
     init: hc.Init === true || undefined,
     shareableShm: shareable,
+    cgroupParent: typeof hc.CgroupParent === 'string' && hc.CgroupParent ? hc.CgroupParent : undefined,
   };
 }
 

@@ -33,24 +33,23 @@ export function cgroupLayout(): CgroupLayout {
 }
 
 /** Every directory the runtime may have created for this container. */
-export function cgroupDirs(id: string, layout = cgroupLayout()): string[] {
-  const rel = cgroupsPathFor(id);
+export function cgroupDirs(id: string, layout = cgroupLayout(), rel = cgroupsPathFor(id)): string[] {
   const dirs = new Set([...layout.v1.values()].map((mp) => join(mp, rel)));
   if (layout.v2) dirs.add(join(layout.v2, rel));
   return [...dirs];
 }
 
 /** removeCgroups without blocking the event loop: the rmdirs side by side on the pool */
-export async function removeCgroupsAsync(id: string): Promise<string[]> {
-  const dirs = cgroupDirs(id);
+export async function removeCgroupsAsync(id: string, rel = cgroupsPathFor(id)): Promise<string[]> {
+  const dirs = cgroupDirs(id, cgroupLayout(), rel);
   const gone = await Promise.all(dirs.map((d) => rmdir(d).then(() => true, (e: NodeJS.ErrnoException) => e.code === 'ENOENT')));
   return dirs.filter((_, i) => !gone[i]);
 }
 
 /** rmdir each leftover cgroup (they must be empty of processes). */
-export function removeCgroups(id: string): string[] {
+export function removeCgroups(id: string, rel = cgroupsPathFor(id)): string[] {
   const left: string[] = [];
-  for (const d of cgroupDirs(id)) {
+  for (const d of cgroupDirs(id, cgroupLayout(), rel)) {
     if (!existsSync(d)) continue;
     try { rmdirSync(d); } catch { left.push(d); }
   }
@@ -74,15 +73,15 @@ export function parseFlatKeyed(text: string | undefined): Record<string, number>
   return out;
 }
 
-function controllerDir(id: string, controller: string, layout: CgroupLayout): string | undefined {
-  if (layout.mode === 'unified') return layout.v2 && join(layout.v2, cgroupsPathFor(id));
+function controllerDir(controller: string, layout: CgroupLayout, rel: string): string | undefined {
+  if (layout.mode === 'unified') return layout.v2 && join(layout.v2, rel);
   const mp = layout.v1.get(controller);
-  return mp && join(mp, cgroupsPathFor(id));
+  return mp && join(mp, rel);
 }
 
 /** How many times the kernel's OOM killer fired in the container's memory cgroup (0 if unknown). */
-export function oomKillCount(id: string, layout = cgroupLayout()): number {
-  const dir = controllerDir(id, 'memory', layout);
+export function oomKillCount(id: string, layout = cgroupLayout(), rel = cgroupsPathFor(id)): number {
+  const dir = controllerDir('memory', layout, rel);
   if (!dir) return 0;
   const file = layout.mode === 'unified' ? 'memory.events' : 'memory.oom_control';
   return parseFlatKeyed(readText(join(dir, file))).oom_kill ?? 0;
@@ -96,11 +95,11 @@ export interface CgroupStats {
 
 const UNLIMITED_V1 = 0x7ffffffffffff000; // what v1 shows for "no limit" (page-rounded LONG_MAX)
 
-export function readCgroupStats(id: string, layout = cgroupLayout()): CgroupStats | undefined {
-  const mem = controllerDir(id, 'memory', layout);
-  const cpu = controllerDir(id, layout.mode === 'unified' ? 'cpu' : 'cpuacct', layout);
-  const cpuCtl = controllerDir(id, 'cpu', layout);
-  const pids = controllerDir(id, 'pids', layout);
+export function readCgroupStats(id: string, layout = cgroupLayout(), rel = cgroupsPathFor(id)): CgroupStats | undefined {
+  const mem = controllerDir('memory', layout, rel);
+  const cpu = controllerDir(layout.mode === 'unified' ? 'cpu' : 'cpuacct', layout, rel);
+  const cpuCtl = controllerDir('cpu', layout, rel);
+  const pids = controllerDir('pids', layout, rel);
   if (!mem || !existsSync(mem)) return undefined;
   const hostMem = totalMemory();
   if (layout.mode === 'unified') {

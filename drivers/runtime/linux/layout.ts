@@ -48,4 +48,6 @@ export interface RuntimeMeta {
   startedAtNano?: string;
   /** the bundle gives it a pid namespace of its own and no hooks: its processes die with init */
   ownPidNamespace?: boolean;
+  /** its cgroup path in each hierarchy (absent: cgroupsPathFor(id)) */
+  cgroupsPath?: string;
 }

@@ -34,7 +34,7 @@ import { Trash } from '../../../kernel/fs/trash.ts';
 import { resolveCapabilities } from './spec/capabilities.ts';
 import type { OciProcess, OciSpec } from './spec/oci-types.ts';
 import { ociResources } from './spec/resources.ts';
-import { buildOciSpec, type HostFacts } from './spec/spec.ts';
+import { buildOciSpec, cgroupsPathFor, type HostFacts } from './spec/spec.ts';
 import { parseGroup, parsePasswd, resolveUser } from './spec/user.ts';
 import { startFailure } from './start-errors.ts';
 import { parsePsOutput, runPs } from './top.ts';
@@ -153,7 +153,7 @@ export class LinuxRuntime implements RuntimeDriver {
       const meta: RuntimeMeta = {
         id: spec.id, name: spec.name, dir: spec.dir, rootfs: spec.rootfs, tty: spec.process.tty, openStdin: spec.process.openStdin,
         log: { path: spec.log.path, format: 'k8s-file', maxSize: spec.log.maxSize }, ociRuntime: this.cli!.binary, createdAtNano: String(nowNano()),
-        ownPidNamespace: ownPidNamespace(oci),
+        ownPidNamespace: ownPidNamespace(oci), cgroupsPath: oci.linux.cgroupsPath,
       };
       writeJsonAtomic(p.meta, meta);
       symlinkSync(spec.dir, layout.indexLink(spec.id));
@@ -261,9 +261,18 @@ export class LinuxRuntime implements RuntimeDriver {
   /** runc's record and the cgroups of a container being deleted (killed first if it runs) */
   private async forgetRuntimeState(id: string, st: Pick<OciState, 'status'> | null, ownPidNamespace: boolean): Promise<void> {
     if (st?.status === 'paused') await this.cli!.run(['kill', id, '9']).then(() => this.cli!.run(['resume', id]));
-    if (st?.status === 'stopped' && ownPidNamespace && (await this.forgetStopped(id))) return;
+    const rel = this.cgroupsPathOf(id);
+    if (st?.status === 'stopped' && ownPidNamespace && (await this.forgetStopped(id, rel))) return;
     if (st) await this.cli!.run(['delete', '-f', id]);
-    await removeCgroupsAsync(id);
+    await removeCgroupsAsync(id, rel);
+  }
+
+  /** the container's cgroup path under each hierarchy (its --cgroup-parent's, as recorded at create) */
+  private cgroupsPathOf(id: string): string {
+    const layout = this.need();
+    let meta: RuntimeMeta | undefined;
+    try { meta = readMeta(layout.container(readlinkSync(layout.indexLink(id))).meta); } catch { /* gone: the default */ }
+    return meta?.cgroupsPath ?? cgroupsPathFor(id);
   }
 
   /** the bundle and conmon's files (renamed away, deleted in the background), the exit file, the attach link */
@@ -393,8 +402,8 @@ export class LinuxRuntime implements RuntimeDriver {
 
   async stats(id: string): Promise<StatsSample> {
     await this.ready();
-    this.load(id);
-    const cg = readCgroupStats(id);
+    const { meta } = this.load(id);
+    const cg = readCgroupStats(id, undefined, meta.cgroupsPath);
     if (!cg) throw conflict(`container ${id} is not running`);
     const st = await this.cli!.state(id);
     return {
@@ -465,9 +474,9 @@ export class LinuxRuntime implements RuntimeDriver {
    * poststop hooks, the one other thing delete would do. Spares a ~20 ms runc spawn after
    * every exit; false (the caller then runs `runc delete -f`) if a cgroup stays busy.
    */
-  private async forgetStopped(id: string): Promise<boolean> {
+  private async forgetStopped(id: string, rel: string): Promise<boolean> {
     // a busy cgroup: the namespace's last processes are still being reaped
-    if (!(await waitFor(async () => (await removeCgroupsAsync(id)).length === 0, 100))) return false;
+    if (!(await waitFor(async () => (await removeCgroupsAsync(id, rel)).length === 0, 100))) return false;
     await rm(join(this.cli!.root, id), { recursive: true, force: true });
     return true;
   }
@@ -495,7 +504,7 @@ export class LinuxRuntime implements RuntimeDriver {
     try { persist = layout.container(readlinkSync(layout.indexLink(id))).persist; } catch { return null; } // not ours, or deleted
     const oomFile = existsSync(conmonFiles(persist).oom);
     const exitCode = Number(text);
-    return { id, exitCode, exitedAtNano: mtime, oomKilled: oomFile || (exitCode === 137 && oomKillCount(id) > 0) };
+    return { id, exitCode, exitedAtNano: mtime, oomKilled: oomFile || (exitCode === 137 && oomKillCount(id, undefined, this.cgroupsPathOf(id)) > 0) };
   }
 
   /** the container's exit, from exits() or its exit file; rejects when `signal` aborts first */
@@ -533,7 +542,7 @@ export class LinuxRuntime implements RuntimeDriver {
   private async cleanupFailedStart(id: string, persist: string): Promise<void> {
     await this.cli!.run(['delete', '-f', id]);
     await this.stopConmon(id, persist);
-    removeCgroups(id);
+    removeCgroups(id, this.cgroupsPathOf(id));
     this.clearExit(id, persist);
   }
 

@@ -247,4 +247,11 @@ test('--init: the init binary bound read-only at /sbin/docker-init and run in fr
   rejects(() => buildOciSpec(base({ init: true }), host, image), /--init needs an init binary: install the Debian package tini/);
 });
 
+test('--cgroup-parent: <parent>/<id> from the hierarchy root; no way out of it', () => {
+  assert.is(buildOciSpec(base(), host, image).spec.linux.cgroupsPath, `/berth/${ID}`);
+  assert.is(buildOciSpec(base({ cgroupParent: 'berth-p/sub/' }), host, image).spec.linux.cgroupsPath, `/berth-p/sub/${ID}`);
+  assert.is(buildOciSpec(base({ cgroupParent: '/berth-p' }), host, image).spec.linux.cgroupsPath, `/berth-p/${ID}`);
+  rejects(() => buildOciSpec(base({ cgroupParent: 'a/../..' }), host, image), 'invalid cgroup parent "a/../.."');
+});
+
 test.run();

@@ -34,7 +34,13 @@ export const INIT_PACKAGE_HINT = 'install the Debian package tini (apt-get insta
 /** What the image's root filesystem says about users. */
 export interface ImageFacts { passwd: string; group: string }
 
-export const cgroupsPathFor = (id: string) => `/berth/${id}`;
+export const cgroupsPathFor = (id: string, parent?: string) => {
+  if (!parent) return `/berth/${id}`;
+  // Docker's cgroupfs driver: <parent>/<id>, here always from the hierarchy's root
+  const segments = parent.split('/').filter(Boolean);
+  if (segments.some((s) => s === '.' || s === '..')) throw badRequest(`invalid cgroup parent ${JSON.stringify(parent)}`);
+  return `/${[...segments, id].join('/')}`;
+};
 
 const noDevices: DeviceLookup = (p) => { throw badRequest(`error gathering device information while adding custom device ${JSON.stringify(p)}: no device lookup`); };
 
@@ -111,7 +117,7 @@ export function buildOciSpec(spec: ContainerRuntimeSpec, host: HostFacts, image:
         devices: [{ allow: spec.privileged, access: 'rwm' }, ...dev.allow],
         ...ociResources(spec.resources, host),
       },
-      cgroupsPath: cgroupsPathFor(spec.id),
+      cgroupsPath: cgroupsPathFor(spec.id, spec.cgroupParent),
       maskedPaths: spec.privileged ? [] : sec.maskedPaths ?? MASKED_PATHS,
       readonlyPaths: spec.privileged ? [] : sec.readonlyPaths ?? READONLY_PATHS,
     },
