@@ -535,6 +535,11 @@ export function validateResources(hc: Partial<DockerHostConfig>, hostCpus = cpus
     if (!Number.isInteger(hc.Memory) || hc.Memory < 0) throw badRequest(`invalid memory limit ${hc.Memory}`);
     if (hc.Memory < MIN_MEMORY) throw badRequest('Minimum memory limit allowed is 6MB');
   }
+  const reservation = hc.MemoryReservation;
+  if (typeof reservation === 'number' && reservation > 0) {
+    if (reservation < MIN_MEMORY) throw badRequest('Minimum memory reservation allowed is 6MB');
+    if (hc.Memory && hc.Memory > 0 && hc.Memory < reservation) throw badRequest('Minimum memory limit can not be less than memory reservation limit, see usage');
+  }
   if (hc.MemorySwap && hc.MemorySwap > 0 && hc.Memory && hc.MemorySwap < hc.Memory) {
     throw badRequest('Minimum memoryswap limit should be larger than memory limit, see usage');
   }

@@ -10,9 +10,9 @@ test('nothing to say about a plain create (the CLI\'s zero values)', () => {
 
 test('each given but unapplied setting is named once, in flag order', () => {
   assert.equal(ignoredSettings({ Image: 'b', MacAddress: '02:42:ac:11:00:02' }, {
-    StorageOpt: { size: '1G' }, OomKillDisable: true, BlkioWeight: 300,
+    StorageOpt: { size: '1G' }, KernelMemory: 2 ** 24, BlkioWeight: 300,
   }), [
-    '--oom-kill-disable is not supported by Berth yet and was ignored',
+    '--kernel-memory is not supported by Berth yet and was ignored',
     '--blkio-weight is not supported by Berth yet and was ignored',
     '--storage-opt is not supported by Berth yet and was ignored',
     '--mac-address is not supported by Berth yet and was ignored',
@@ -22,7 +22,7 @@ test('each given but unapplied setting is named once, in flag order', () => {
 test('settings Berth applies are not warned about', () => {
   assert.equal(ignoredSettings({ Image: 'b' }, {
     PidMode: 'host', IpcMode: 'container:db', UTSMode: 'host', Devices: [{ PathOnHost: '/dev/null' }], DeviceCgroupRules: ['c 1:3 r'], GroupAdd: ['audio'],
-    CpusetCpus: '0', CpusetMems: '0', CgroupParent: 'berth-parent', SecurityOpt: ['seccomp=unconfined', 'no-new-privileges=false'], Init: true, Sysctls: { 'net.ipv4.ip_forward': '1' }, OomScoreAdj: 500,
+    CpusetCpus: '0', CpusetMems: '0', CgroupParent: 'berth-parent', MemoryReservation: 2 ** 24, OomKillDisable: true, Memory: 2 ** 25, SecurityOpt: ['seccomp=unconfined', 'no-new-privileges=false'], Init: true, Sysctls: { 'net.ipv4.ip_forward': '1' }, OomScoreAdj: 500,
   }), []);
 });
 
@@ -39,6 +39,12 @@ test('--link: only its hosts entries are made, which the warning says', () => {
 test('host networking with published ports: Docker\'s own warning', () => {
   assert.equal(ignoredSettings({ Image: 'b' }, { NetworkMode: 'host', PortBindings: { '80/tcp': [{ HostPort: '8080' }] } }), ['Published ports are discarded when using host network mode']);
   assert.equal(ignoredSettings({ Image: 'b' }, { NetworkMode: 'host', PortBindings: {} }), []);
+});
+
+test('--oom-kill-disable without a memory limit: Docker\'s own warning', () => {
+  const warning = 'OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.';
+  assert.equal(ignoredSettings({ Image: 'b' }, { OomKillDisable: true }), [warning]);
+  assert.equal(ignoredSettings({ Image: 'b' }, { OomKillDisable: true, Memory: 2 ** 25 }), []);
 });
 
 test.run();

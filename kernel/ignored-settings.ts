@@ -10,8 +10,6 @@ const positive = (v: unknown): boolean => typeof v === 'number' && v > 0;
 
 const CHECKS: Check[] = [
   ['--gpus', (hc) => nonEmpty(hc.DeviceRequests)],
-  ['--oom-kill-disable', (hc) => hc.OomKillDisable === true],
-  ['--memory-reservation', (hc) => positive(hc.MemoryReservation)],
   ['--kernel-memory', (hc) => positive(hc.KernelMemory)],
   ['--blkio-weight', (hc) => positive(hc.BlkioWeight)],
   ['--storage-opt', (hc) => nonEmpty(hc.StorageOpt)],
@@ -22,7 +20,10 @@ const CHECKS: Check[] = [
 export function ignoredSettings(config: DockerContainerConfig, hostConfig: DockerHostConfig): string[] {
   const out = CHECKS.filter(([, isSet]) => isSet(hostConfig, config)).map(([flag]) => `${flag} is not supported by Berth yet and was ignored`);
   if (nonEmpty(hostConfig.Links)) out.push('--link: only the /etc/hosts entries are made, not the link environment variables');
-  // Docker's own warning, word for word
+  // Docker's own warnings, word for word
+  if (hostConfig.OomKillDisable === true && !(typeof hostConfig.Memory === 'number' && hostConfig.Memory > 0)) {
+    out.push('OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.');
+  }
   if (hostConfig.NetworkMode === 'host' && (nonEmpty(hostConfig.PortBindings) || hostConfig.PublishAllPorts)) out.push('Published ports are discarded when using host network mode');
   return out;
 }

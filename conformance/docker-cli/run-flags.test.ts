@@ -1,6 +1,7 @@
 // docker run flags Berth applies, each proven from inside the container: --security-opt
 // (seccomp, systempaths, no-new-privileges), --pid/--ipc/--uts, --device and
-// --device-cgroup-rule, --sysctl, --oom-score-adj, --group-add, --cpuset-cpus, --cgroup-parent, --init.
+// --device-cgroup-rule, --sysctl, --oom-score-adj, --group-add, --memory-reservation,
+// --oom-kill-disable, --cpuset-cpus, --cgroup-parent, --init.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
@@ -135,7 +136,7 @@ test('--device maps a host node, --device-cgroup-rule allows one; a missing devi
   await apiRefuses({ DeviceCgroupRules: ['x 1:2 r'] }, /^invalid device cgroup rule format: 'x 1:2 r'$/);
 });
 
-test('--sysctl on a bridge network, refused with host networking; --oom-score-adj; --group-add; --cpuset-cpus', async () => {
+test('--sysctl on a bridge network, refused with host networking; --oom-score-adj; --group-add; --memory-reservation; --oom-kill-disable; --cpuset-cpus', async () => {
   assert.is(await inside(['--sysctl', 'net.ipv4.ip_forward=1', '--sysctl', 'kernel.shmmni=1234'], 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni'), '1\n1234');
   await refused(['create', '--network', 'host', '--sysctl', 'net.ipv4.ip_forward=1', 'busybox'], /not allowed in the host's network namespace/);
   await apiRefuses({ Sysctls: { 'vm.swappiness': '1' } }, /sysctl "vm.swappiness" is not allowed/);
@@ -143,6 +144,13 @@ test('--sysctl on a bridge network, refused with host networking; --oom-score-ad
   await refused(['create', '--oom-score-adj', '1001', 'busybox'], /Invalid value 1001, range for oom score adj is \[-1000, 1000\]/);
   assert.is(await inside(['--group-add', 'berthgroup', '--group-add', '4242'], 'id -G'), '0 1000 4242');
   await refused(['run', '--rm', '--group-add', 'berth-nosuch', 'busybox', 'true'], /Unable to find group berth-nosuch/);
+  // memory cgroup v1 files, seen from inside (a cgroup2-only host would show memory.low / memory.oom.group)
+  const memory = '/sys/fs/cgroup/memory';
+  if (existsSync(`${memory}/memory.oom_control`)) {
+    assert.is(await inside(['--memory-reservation', '64m', '--oom-kill-disable', '-m', '128m'], `cat ${memory}/memory.soft_limit_in_bytes; grep oom_kill_disable ${memory}/memory.oom_control`), `${64 * 2 ** 20}\noom_kill_disable 1`);
+    assert.is(await inside([], `grep oom_kill_disable ${memory}/memory.oom_control`), 'oom_kill_disable 0');
+  }
+  await refused(['create', '--memory-reservation', '64m', '-m', '32m', 'busybox'], /Minimum memory limit can not be less than memory reservation limit, see usage/);
   assert.is(await inside(['--cpuset-cpus', '0'], 'grep Cpus_allowed_list /proc/self/status | tr -s "\\t " " "'), 'Cpus_allowed_list: 0');
   await refused(['create', '--cpuset-cpus', '999', 'busybox'], /Requested CPUs are not available - requested 999/);
 });

@@ -122,12 +122,12 @@ test('--shm-size sizes /dev/shm', async () => {
 });
 
 test('flags Berth does not apply are not silent: the CLI prints the create warnings', async () => {
-  const r = await d.docker(['run', '--rm', '--memory-reservation', '64m', '--blkio-weight', '300', '--oom-kill-disable', 'busybox', 'true']);
+  const r = await d.docker(['run', '--rm', '--blkio-weight', '300', '--storage-opt', 'size=1G', '--oom-kill-disable', 'busybox', 'true']);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stderr, [
-    'WARNING: --oom-kill-disable is not supported by Berth yet and was ignored',
-    'WARNING: --memory-reservation is not supported by Berth yet and was ignored',
     'WARNING: --blkio-weight is not supported by Berth yet and was ignored',
+    'WARNING: --storage-opt is not supported by Berth yet and was ignored',
+    'WARNING: OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.',
   ].join('\n') + '\n');
   const plain = await d.docker(['run', '--rm', 'busybox', 'true']);
   assert.is(plain.stderr, '');

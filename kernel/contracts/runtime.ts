@@ -31,6 +31,8 @@ export interface Resources {
   pidsLimit?: number;
   cpusetCpus?: string;      // "0-2,4" (Docker's --cpuset-cpus)
   cpusetMems?: string;      // memory nodes, same syntax
+  memoryReservation?: number; // bytes, a soft limit (--memory-reservation)
+  oomKillDisable?: boolean;   // --oom-kill-disable
 }
 
 export interface Ulimit { name: string; soft: number; hard: number }

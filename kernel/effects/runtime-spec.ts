@@ -57,6 +57,8 @@ export function resourcesOf(hc: DockerHostConfig): Resources {
     pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
     cpusetCpus: typeof hc.CpusetCpus === 'string' && hc.CpusetCpus ? hc.CpusetCpus : undefined,
     cpusetMems: typeof hc.CpusetMems === 'string' && hc.CpusetMems ? hc.CpusetMems : undefined,
+    memoryReservation: typeof hc.MemoryReservation === 'number' && hc.MemoryReservation > 0 ? hc.MemoryReservation : undefined,
+    oomKillDisable: hc.OomKillDisable === true || undefined,
   };
 }
 

@@ -24,7 +24,7 @@ export interface OciSeccomp { defaultAction: string; defaultErrnoRet?: number; a
 
 export interface OciResources {
   devices: Array<{ allow: boolean; access: string; type?: string; major?: number; minor?: number }>;
-  memory?: { limit?: number; swap?: number; reservation?: number };
+  memory?: { limit?: number; swap?: number; reservation?: number; disableOOMKiller?: boolean };
   cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
   pids?: { limit: number };
 }

@@ -32,8 +32,10 @@ export function ociResources(r: Resources, host: { swapAccounting: boolean }): O
   validateResources(r);
   const out: Omit<OciResources, 'devices'> = {};
   const mem = r.memory ?? 0;
+  if (r.memoryReservation) out.memory = { reservation: r.memoryReservation };
+  if (r.oomKillDisable) out.memory = { ...out.memory, disableOOMKiller: true };
   if (mem > 0) {
-    out.memory = { limit: mem };
+    out.memory = { ...out.memory, limit: mem };
     if (host.swapAccounting) {
       // Docker: unset swap = twice the memory; -1 = unlimited
       const swap = r.memorySwap === undefined || r.memorySwap === 0 ? mem * 2 : r.memorySwap;

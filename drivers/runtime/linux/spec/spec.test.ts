@@ -233,6 +233,8 @@ test('sysctl, oomScoreAdj, cpuset, --group-add names and gids on top of the user
   assert.equal(spec.linux.sysctl, { 'net.ipv4.ip_forward': '1' });
   assert.is(spec.process.oomScoreAdj, 500);
   assert.equal(spec.linux.resources.cpu, { cpus: '0-1', mems: '0' });
+  const mem = buildOciSpec(base({ resources: { memoryReservation: 2 ** 24, oomKillDisable: true } }), host, image).spec.linux.resources.memory;
+  assert.equal(mem, { reservation: 2 ** 24, disableOOMKiller: true });
   assert.equal(spec.process.user.additionalGids, [29, 44, 4242]);
   const plain = buildOciSpec(base(), host, image).spec;
   assert.is(plain.linux.sysctl, undefined);
