@@ -1,7 +1,7 @@
 // Reads what the spec builder needs to know about this host: kernel, capabilities, rlimits,
 // swap accounting, the default seccomp profile.
 import { existsSync, readFileSync } from 'node:fs';
-import { hostname, release } from 'node:os';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import type { HostFacts } from './spec/spec.ts';
 import { ALL_CAPABILITIES, capabilitiesFromMask } from './spec/capabilities.ts';
@@ -48,7 +48,6 @@ export function readHostFacts(): HostFacts {
       ? existsSync(join(layout.v2!, ownCgroupV2(), 'memory.swap.max'))
       : memory !== undefined && existsSync(`${memory}/memory.memsw.limit_in_bytes`),
     seccompProfile,
-    hostname: hostname(),
     initPath: initBinary(),
   };
 }

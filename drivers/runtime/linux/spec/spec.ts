@@ -22,8 +22,6 @@ export interface HostFacts {
   swapAccounting: boolean;
   /** the containers/common profile; undefined = none on this host (probe warns) */
   seccompProfile?: SeccompProfile;
-  /** the host's hostname (HOSTNAME of a container in the host's UTS namespace) */
-  hostname?: string;
   /** tini's static binary, bound in as /sbin/docker-init for --init; undefined = not installed */
   initPath?: string;
 }
@@ -68,7 +66,8 @@ export function buildOciSpec(spec: ContainerRuntimeSpec, host: HostFacts, image:
   const { rlimits, warnings } = resolveRlimits(spec.ulimits, host.hardLimits);
   const env = [...spec.process.env];
   if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
-  if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${hostUts && host.hostname ? host.hostname : spec.hostname}`);
+  // Docker's HOSTNAME is the container's hostname even in the host's UTS namespace
+  if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${spec.hostname}`);
   if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`);
   if (spec.process.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
 
