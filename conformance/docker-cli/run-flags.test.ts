@@ -23,6 +23,13 @@ const refused = async (args: string[], message: RegExp): Promise<void> => {
   assert.not.match(r.stderr, /is not supported by Berth yet/);
 };
 
+const CAP_SYS_RESOURCE = 24;
+/** whether this process (and so the berthd it starts) holds a capability, by number */
+function holdsCapability(bit: number): boolean {
+  const eff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
+  return ((BigInt(`0x${eff}`) >> BigInt(bit)) & 1n) === 1n;
+}
+
 /** host pids whose command line is exactly `args` */
 function hostProcessesRunning(args: string[]): number[] {
   const cmdline = args.join('\0');
@@ -142,6 +149,10 @@ test('--sysctl on a bridge network, refused with host networking; --oom-score-ad
   await apiRefuses({ Sysctls: { 'vm.swappiness': '1' } }, /sysctl "vm.swappiness" is not allowed/);
   assert.is(await inside(['--oom-score-adj', '500'], 'cat /proc/self/oom_score_adj'), '500');
   await refused(['create', '--oom-score-adj', '1001', 'busybox'], /Invalid value 1001, range for oom score adj is \[-1000, 1000\]/);
+  // this host's berthd lacks CAP_SYS_RESOURCE: a clear refusal instead of runc's "Permission denied"
+  if (!holdsCapability(CAP_SYS_RESOURCE)) {
+    await refused(['run', '--rm', '--oom-score-adj', '-500', 'busybox', 'true'], /a negative score needs CAP_SYS_RESOURCE/);
+  }
   assert.is(await inside(['--group-add', 'berthgroup', '--group-add', '4242'], 'id -G'), '0 1000 4242');
   await refused(['run', '--rm', '--group-add', 'berth-nosuch', 'busybox', 'true'], /Unable to find group berth-nosuch/);
   // memory cgroup v1 files, seen from inside (a cgroup2-only host would show memory.low / memory.oom.group)

@@ -240,6 +240,9 @@ test('sysctl, oomScoreAdj, cpuset, --group-add names and gids on top of the user
   assert.is(plain.linux.sysctl, undefined);
   assert.is(plain.process.oomScoreAdj, undefined);
   rejects(() => buildOciSpec(base({ groupAdd: ['nosuch'] }), host, image), 'Unable to find group nosuch: no matching entries in group file');
+  assert.is(buildOciSpec(base({ oomScoreAdj: -500 }), host, image).spec.process.oomScoreAdj, -500);
+  const noSysResource = { ...host, availableCaps: ALL.filter((c) => c !== 'CAP_SYS_RESOURCE') };
+  rejects(() => buildOciSpec(base({ oomScoreAdj: -500 }), noSysResource, image), '--oom-score-adj -500: a negative score needs CAP_SYS_RESOURCE, which berthd does not have on this host');
 });
 
 test('--init: the init binary bound read-only at /sbin/docker-init and run in front of the args; missing, an error naming the package', () => {

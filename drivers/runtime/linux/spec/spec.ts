@@ -84,6 +84,10 @@ export function buildOciSpec(spec: ContainerRuntimeSpec, host: HostFacts, image:
   const profile = spec.privileged || sec.seccomp === 'unconfined' ? undefined
     : typeof sec.seccomp === 'object' ? parseProfile(sec.seccomp.profile) : host.seccompProfile;
   const seccomp = profile && convertSeccompProfile(profile, { arch: host.arch, kernel: host.kernel, capabilities: caps });
+  // lowering the score below berthd's own (0) takes CAP_SYS_RESOURCE, as for --ulimit above the hard limit
+  if (spec.oomScoreAdj !== undefined && spec.oomScoreAdj < 0 && !host.availableCaps.includes('CAP_SYS_RESOURCE')) {
+    throw badRequest(`--oom-score-adj ${spec.oomScoreAdj}: a negative score needs CAP_SYS_RESOURCE, which berthd does not have on this host`);
+  }
   if (spec.init && !host.initPath) throw badRequest(`--init needs an init binary: ${INIT_PACKAGE_HINT}`);
   const args = spec.init ? [INIT_PATH_IN_CONTAINER, '--', ...spec.process.args] : spec.process.args;
   const mounts = containerMounts(spec);
