@@ -22,6 +22,7 @@ import { decideContainer, NotModified, type ContainerCommand } from './deciders/
 import { findContainer, findImage, getContainer } from './lookup.ts';
 import { buildRuntimeSpec, mergeEnv, resourcesOf } from './effects/runtime-spec.ts';
 import { healthcheckProblem, type DockerHealthcheck } from './deciders/health.ts';
+import { logSettings } from './log-options.ts';
 import { causedBy, ENGINE_ACTOR, newMeta, type CommandMeta } from './commands.ts';
 import type { DockerContainerConfig, DockerHostConfig, DockerNetworkingConfig } from './docker-types.ts';
 import { randomName } from './names.ts';
@@ -153,6 +154,7 @@ export class Engine {
     if (!name) { do name = randomName(); while (this.world.names.has(name)); }
     validateResources(hostConfig);
     checkHostSettings(req.config, hostConfig);
+    const logWarnings = logSettings(hostConfig.LogConfig).warnings;
     const healthProblem = healthcheckProblem(req.config.Healthcheck as DockerHealthcheck | undefined);
     if (healthProblem) throw badRequest(healthProblem);
     if (Array.isArray(hostConfig.Links)) checkLinks(this.world, hostConfig.Links as string[]);
@@ -163,7 +165,7 @@ export class Engine {
     };
     await this.pipeline.execute(streamOf.container(id), (w) => decideContainer(w, undefined, cmd), meta);
     await mkdir(this.containerDir(id), { recursive: true });
-    return { id, warnings: ignoredSettings(req.config, hostConfig) };
+    return { id, warnings: [...ignoredSettings(req.config, hostConfig), ...logWarnings] };
   }
 
   private decide(c: ContainerRecord, cmd: ContainerCommand, meta: CommandMeta): Promise<StoredEvent[]> {

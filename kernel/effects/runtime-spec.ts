@@ -1,4 +1,5 @@
 // Builds the runtime driver's input from the container as recorded and its image: pure.
+import { logSettings } from '../log-options.ts';
 import { shareableShmPath, type ContainerRuntimeSpec, type MountSpec, type Resources } from '../contracts/runtime.ts';
 import type { DockerHostConfig } from '../docker-types.ts';
 import type { ImageConfigJson } from '../contracts/images.ts';
@@ -133,7 +134,7 @@ export function buildRuntimeSpec(i: SpecInputs): ContainerRuntimeSpec {
     network: i.network,
     etcFiles: i.etcFiles,
     labels: { ...(imgCfg.Labels ?? {}), ...(c.config.Labels ?? {}) },
-    log: { path: i.logPath, format: i.logFormat },
+    log: { path: i.logPath, format: i.logFormat, maxSize: logSettings(hc.LogConfig).maxSize },
     stopSignal: c.config.StopSignal || imgCfg.StopSignal || undefined,
     namespaces,
     security: securityOf(hc),
