@@ -72,7 +72,9 @@ export interface ContainerRecord {
   execIds: string[];
   /** the last intent event with no outcome yet (recovery resolves these) */
   pendingIntent?: { seq: number; type: string };
-  /** present when the container (or its image) has a healthcheck and it has been started */
+  /** the healthcheck it runs (its own over its image's, as they were at create), if any */
+  healthcheck?: Healthcheck;
+  /** present when it has a healthcheck and it has been started */
   health?: HealthState;
   /** stream version, for expected-version appends */
   version: number;
@@ -136,9 +138,9 @@ export interface World {
 }
 
 /** the healthcheck a container runs: its own config's over its image's (kernel/deciders/health.ts) */
-export function healthcheckOf(w: World, c: ContainerRecord): Healthcheck | undefined {
-  const image = w.images.get(c.imageId)?.descriptor.config.config?.Healthcheck as DockerHealthcheck | undefined;
-  return effectiveHealthcheck(c.config.Healthcheck as DockerHealthcheck | undefined, image);
+function healthcheckAtCreate(w: World, config: DockerContainerConfig, imageId: string): Healthcheck | undefined {
+  const image = w.images.get(imageId)?.descriptor.config.config?.Healthcheck as DockerHealthcheck | undefined;
+  return effectiveHealthcheck(config.Healthcheck as DockerHealthcheck | undefined, image);
 }
 
 export function emptyWorld(): World {
@@ -153,10 +155,10 @@ const containerHandlers: Record<string, (c: ContainerRecord, e: StoredEvent<any>
   'container.start-requested': (c, e) => { c.pendingIntent = { seq: e.seq, type: e.type }; },
   'container.rootfs-prepared': (c, e) => { c.rootfs = e.data.rootfs; },
   'container.rootfs-released': (c) => { c.rootfs = undefined; },
-  'container.started': (c, e, w) => {
+  'container.started': (c, e) => {
     c.status = 'running'; c.pid = e.data.pid; c.startedNano = e.data.startedAtNano ? BigInt(e.data.startedAtNano) : e.timeNano; c.exitCode = 0; c.error = '';
     c.oomKilled = false; c.pendingIntent = undefined; c.manuallyStopped = false;
-    if (healthcheckOf(w, c)) c.health = { status: 'starting', failingStreak: 0, log: c.health?.log ?? [] };
+    if (c.healthcheck) c.health = { status: 'starting', failingStreak: 0, log: c.health?.log ?? [] };
   },
   'container.health-probed': (c, e) => {
     if (c.health) c.health = applyProbe(c.health, e.data.probe, e.data.status, e.data.failingStreak);
@@ -202,6 +204,7 @@ function onContainer(w: World, e: StoredEvent<any>): void {
       hostConfig: d.hostConfig, networkingConfig: d.networkingConfig ?? { EndpointsConfig: {} }, platform: d.platform,
       runtime: d.runtime, storage: d.storage, mounts: d.mounts ?? [], status: 'created', pid: 0, exitCode: 0, error: '',
       oomKilled: false, restartCount: 0, manuallyStopped: false, networks: {}, execIds: [], version: e.version,
+      healthcheck: healthcheckAtCreate(w, d.config, d.imageId),
     });
     w.names.set(d.name, id);
     return;

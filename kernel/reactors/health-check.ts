@@ -10,7 +10,7 @@ import { ContainerEvents as CE, streamOf } from '../../events/catalogue.ts';
 import { newMeta } from '../commands.ts';
 import { decideProbe, MAX_OUTPUT_BYTES, nextProbeDelayMs, type Healthcheck, type ProbeResult } from '../deciders/health.ts';
 import { mergeEnv } from '../effects/runtime-spec.ts';
-import { healthcheckOf, type ContainerRecord } from '../world.ts';
+import type { ContainerRecord } from '../world.ts';
 import type { Engine } from '../engine.ts';
 
 const ACTOR = { kind: 'reactor' as const, name: 'health-check' };
@@ -40,7 +40,7 @@ export class HealthCheckReactor {
 
   private watch(id: string): void {
     const c = this.engine.world.containers.get(id);
-    const h = c && healthcheckOf(this.engine.world, c);
+    const h = c?.healthcheck;
     if (!c || !h) return;
     this.schedule(c, h);
   }
@@ -61,7 +61,7 @@ export class HealthCheckReactor {
 
   private async probeAndRecord(id: string): Promise<void> {
     const c = this.engine.world.containers.get(id);
-    const h = c && healthcheckOf(this.engine.world, c);
+    const h = c?.healthcheck;
     if (this.stopped || !c || !h || (c.status !== 'running' && c.status !== 'paused')) return;
     if (c.status === 'paused') { this.schedule(c, h); return; }
     const started = c.startedNano;
