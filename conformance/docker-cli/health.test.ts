@@ -61,6 +61,8 @@ test('an image\'s HEALTHCHECK runs; --no-healthcheck turns it off; bad durations
   await d.ok(['build', '-t', tag, '-'], { input: 'FROM busybox\nHEALTHCHECK --interval=200ms CMD true\n' });
   await d.ok(['run', '-d', '--name', name, tag, 'sleep', '60']);
   await until('healthy', async () => ((await health(name))?.Status === 'healthy' ? true : undefined));
+  // inspect's Config shows the image's healthcheck merged in, as Docker's does
+  assert.equal(JSON.parse(await d.ok(['inspect', '-f', '{{json .Config.Healthcheck}}', name])), { Test: ['CMD-SHELL', 'true'], Interval: 200_000_000 });
   await d.ok(['run', '-d', '--name', off, '--no-healthcheck', tag, 'sleep', '60']);
   assert.is((await d.ok(['inspect', '-f', '{{json .State.Health}}', off])).trim(), 'null');
   assert.match(await d.ok(['ps', '--filter', `name=${off}`, '--format', '{{.Status}}']), /^Up [^(]*$/);

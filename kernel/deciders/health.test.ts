@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyProbe, decideProbe, effectiveHealthcheck, healthcheckProblem, nextProbeDelayMs, probeCommand, type HealthState } from './health.ts';
+import { applyProbe, decideProbe, effectiveHealthcheck, mergeHealthcheck, healthcheckProblem, nextProbeDelayMs, probeCommand, type HealthState } from './health.ts';
 
 const S = 1e9;
 
@@ -19,6 +19,15 @@ test('the container\'s healthcheck over its image\'s, field by field; NONE and n
   assert.is(effectiveHealthcheck({ Test: ['NONE'] }, image), undefined);
   assert.is(effectiveHealthcheck(undefined, undefined), undefined);
   assert.equal(effectiveHealthcheck({ Test: ['CMD', 'x'] }, null)?.retries, 3);
+});
+
+test('merged for inspect as Docker merges them at create', () => {
+  const image = { Test: ['CMD', 'a'], Interval: 10 * S, Retries: 5 };
+  assert.equal(mergeHealthcheck(undefined, image), image);
+  assert.equal(mergeHealthcheck({ Timeout: 2 * S }, image), { Timeout: 2 * S, Test: ['CMD', 'a'], Interval: 10 * S, Retries: 5 });
+  assert.equal(mergeHealthcheck({ Test: ['NONE'] }, image), { Test: ['NONE'], Interval: 10 * S, Retries: 5 });
+  assert.equal(mergeHealthcheck({ Test: ['CMD', 'b'] }, undefined), { Test: ['CMD', 'b'] });
+  assert.is(mergeHealthcheck(undefined, undefined), undefined);
 });
 
 test('CMD runs its arguments, CMD-SHELL through /bin/sh -c', () => {

@@ -52,22 +52,31 @@ const MIN_DURATION_NS = 1_000_000;
 const ms = (ns: number | undefined) => (ns ?? 0) / 1e6;
 
 /**
- * The healthcheck a container runs: its own over its image's, field by field (an empty Test
- * or a zero duration inherits), or undefined when there is none or it is ["NONE"].
+ * A container's Healthcheck over its image's as Docker merges them at create: the image's
+ * when the container has none, else field by field (an empty Test or a zero inherits).
  */
+export function mergeHealthcheck(own?: DockerHealthcheck | null, image?: DockerHealthcheck | null): DockerHealthcheck | undefined {
+  if (!own) return image ?? undefined;
+  if (!image) return own;
+  const out: DockerHealthcheck = { ...own, Test: own.Test?.length ? own.Test : image.Test };
+  for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'] as const) if (!own[k] && image[k]) out[k] = image[k];
+  return out;
+}
+
+/** The healthcheck a container runs (merged as above), or undefined when there is none or it is ["NONE"]. */
 export function effectiveHealthcheck(own?: DockerHealthcheck | null, image?: DockerHealthcheck | null): Healthcheck | undefined {
-  const test = own?.Test?.length ? own.Test : image?.Test;
-  if (!test?.length || test[0] === 'NONE') return undefined;
-  const pick = (k: 'Interval' | 'Timeout' | 'StartPeriod' | 'StartInterval' | 'Retries') => own?.[k] || image?.[k] || 0;
+  const h = mergeHealthcheck(own, image);
+  const test = h?.Test;
+  if (!h || !test?.length || test[0] === 'NONE') return undefined;
   const command = probeCommand(test);
   if (!command) return undefined;
   return {
     command,
-    intervalMs: ms(pick('Interval')) || DEFAULT_INTERVAL_MS,
-    timeoutMs: ms(pick('Timeout')) || DEFAULT_TIMEOUT_MS,
-    startPeriodMs: ms(pick('StartPeriod')),
-    startIntervalMs: ms(pick('StartInterval')) || DEFAULT_START_INTERVAL_MS,
-    retries: pick('Retries') || DEFAULT_RETRIES,
+    intervalMs: ms(h.Interval) || DEFAULT_INTERVAL_MS,
+    timeoutMs: ms(h.Timeout) || DEFAULT_TIMEOUT_MS,
+    startPeriodMs: ms(h.StartPeriod),
+    startIntervalMs: ms(h.StartInterval) || DEFAULT_START_INTERVAL_MS,
+    retries: h.Retries || DEFAULT_RETRIES,
   };
 }
 

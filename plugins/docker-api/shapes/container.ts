@@ -1,5 +1,6 @@
 // Containers in Docker's JSON shapes: inspect (GET /containers/{id}/json) and list
 // (GET /containers/json). Pure: everything comes from the record, its image and a few paths.
+import { mergeHealthcheck, type DockerHealthcheck } from '../../../kernel/deciders/health.ts';
 import { join } from 'node:path';
 import type { ContainerRecord, World } from '../../../kernel/world.ts';
 import type { ImageConfigJson } from '../../../kernel/contracts/images.ts';
@@ -105,7 +106,8 @@ export function effectiveConfig(c: ContainerRecord, image: ImageConfigJson['conf
     Labels: { ...(image.Labels ?? {}), ...(cfg.Labels ?? {}) },
     ...(cfg.StopSignal || image.StopSignal ? { StopSignal: cfg.StopSignal || image.StopSignal } : {}),
     ...(cfg.StopTimeout !== undefined && cfg.StopTimeout !== null ? { StopTimeout: cfg.StopTimeout } : {}),
-    ...(cfg.Healthcheck ? { Healthcheck: cfg.Healthcheck } : {}),
+    // the image's merged in, as Docker shows it
+    ...(cfg.Healthcheck || image.Healthcheck ? { Healthcheck: mergeHealthcheck(cfg.Healthcheck as DockerHealthcheck | undefined, image.Healthcheck as DockerHealthcheck | undefined) } : {}),
   };
 }
 
