@@ -1,7 +1,7 @@
 // --ipc shareable: the container's /dev/shm as a tmpfs on the host (under its dir), so that a
 // container joining its IPC namespace can bind the same one (Docker's ShmPath).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { shareableShmPath } from '../../../kernel/contracts/runtime.ts';
 import { MNT_DETACH, sharedMountSyscalls } from '../../../kernel/process/mount-syscalls.ts';
 
@@ -26,11 +26,12 @@ export async function mountShareableShm(dir: string, size: number): Promise<stri
 /** unmounts it (detached: a joined container may still hold it) and removes the mount point; nothing there is fine */
 export async function unmountShareableShm(dir: string): Promise<void> {
   const target = shareableShmPath(dir);
+  if (!existsSync(target)) return; // none was made (every container but a shareable one): no helper round trip
   const sys = sharedMountSyscalls();
   const mounted = sys.available ? await sys.mountPoint(target) : undefined;
   if (mounted !== false) {
     if (sys.available && mounted) await sys.umount(target, MNT_DETACH);
     else spawnSync('umount', ['-l', target], { stdio: 'ignore' });
   }
-  rmSync(target, { recursive: false, force: true });
+  try { rmdirSync(target); } catch { /* gone already */ }
 }
