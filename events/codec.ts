@@ -48,13 +48,21 @@ export function encodeContent(c: EventContent, p: Packr = packr): Buffer {
 
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
-export function hashEvent(prevHash: Uint8Array | null, content: Uint8Array): Buffer {
-  const n = (prevHash ? HASH_BYTES : 0) + content.length;
+/**
+ * prevHash||content laid out in a reused buffer, for a one-shot hash (about twice as fast as
+ * a Hash object per event); the previous hash as bytes or hex, none ('' or null) before seq 1
+ */
+function chainInput(prev: Uint8Array | string | null, content: Uint8Array): Buffer {
+  const at = prev === null || prev === '' ? 0 : HASH_BYTES;
+  const n = at + content.length;
   if (n > scratch.length) scratch = Buffer.allocUnsafe(Math.max(n, scratch.length * 2));
-  // one-shot hash of prevHash||content (about twice as fast as a Hash object per event)
-  if (prevHash) scratch.set(prevHash, 0);
-  scratch.set(content, n - content.length);
-  return oneShot(scratch.subarray(0, n));
+  if (at) putHash(scratch, prev!, 0);
+  scratch.set(content, at);
+  return scratch.subarray(0, n);
+}
+
+export function hashEvent(prevHash: Uint8Array | null, content: Uint8Array): Buffer {
+  return oneShot(chainInput(prevHash, content));
 }
 
 const oneShot: (data: Buffer) => Buffer = typeof crypto.hash === 'function'
@@ -67,12 +75,7 @@ const oneShot: (data: Buffer) => Buffer = typeof crypto.hash === 'function'
  * needed anyway (StoredEvent.hash, the next event's prevHash).
  */
 export function hashEventHex(prevHex: string, content: Uint8Array): string {
-  const prev = prevHex === '' ? 0 : HASH_BYTES;
-  const n = prev + content.length;
-  if (n > scratch.length) scratch = Buffer.allocUnsafe(Math.max(n, scratch.length * 2));
-  if (prev) scratch.write(prevHex, 0, HASH_BYTES, 'hex');
-  scratch.set(content, prev);
-  return oneShotHex(scratch.subarray(0, n));
+  return oneShotHex(chainInput(prevHex, content));
 }
 
 const oneShotHex: (data: Buffer) => string = typeof crypto.hash === 'function'
