@@ -31,11 +31,7 @@ export class Pipeline {
 
   /** Appends facts (outcomes, observations) that need no decision. */
   record(stream: string, events: NewEvent[], meta: CommandMeta): Promise<StoredEvent[]> {
-    try {
-      return this.stage(stream, events, meta);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.execute(stream, () => events, meta);
   }
 
   /** A decision spanning several streams (e.g. a tag moving between images), appended in order. */
