@@ -472,12 +472,7 @@ export class Engine {
     let session: StdioSession;
     try {
       if (c.status !== 'running') throw new BerthError(`container ${c.id} is not running`, 409, 'conflict');
-      const img = this.world.images.get(c.imageId)?.descriptor.config.config ?? {};
-      const env = mergeEnv(mergeEnv(img.Env, c.config.Env ?? []), x.env);
-      session = await this.runtimeFor(c).exec(c.id, {
-        args: x.args, env, user: x.user || c.config.User || img.User || '', cwd: x.cwd || c.config.WorkingDir || img.WorkingDir || '/',
-        tty: x.tty, stdin: x.attachStdin, privileged: x.privileged,
-      });
+      session = await this.execIn(c, { args: x.args, env: x.env, user: x.user, cwd: x.cwd, tty: x.tty, stdin: x.attachStdin, privileged: x.privileged });
     } catch (e) {
       // an exec that could not start has run, as Docker records it: 127 not found, else 126
       const error = (e as Error).message;
@@ -492,6 +487,19 @@ export class Engine {
       (e) => this.record(c.id, CE['exec-exited'], { execId, exitCode: 126, error: (e as Error).message }, meta),
     ).catch(() => undefined).finally(() => this.execSessions.delete(execId));
     return session;
+  }
+
+  /**
+   * Runs a process in the container through its runtime, with the container's environment,
+   * user and working directory (its own over its image's) where the process names none.
+   */
+  execIn(c: ContainerRecord, p: { args: string[]; env?: string[]; user?: string; cwd?: string; tty: boolean; stdin: boolean; privileged?: boolean }): Promise<StdioSession> {
+    const img = this.world.images.get(c.imageId)?.descriptor.config.config ?? {};
+    return this.runtimeFor(c).exec(c.id, {
+      args: p.args, env: mergeEnv(mergeEnv(img.Env, c.config.Env ?? []), p.env ?? []),
+      user: p.user || c.config.User || img.User || '', cwd: p.cwd || c.config.WorkingDir || img.WorkingDir || '/',
+      tty: p.tty, stdin: p.stdin, privileged: p.privileged,
+    });
   }
 
   async resizeExec(execId: string, cols: number, rows: number): Promise<void> {

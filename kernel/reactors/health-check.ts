@@ -9,7 +9,6 @@ import { Subscription } from 'rxjs';
 import { ContainerEvents as CE, streamOf } from '../../events/catalogue.ts';
 import { newMeta } from '../commands.ts';
 import { decideProbe, MAX_OUTPUT_BYTES, nextProbeDelayMs, type Healthcheck, type ProbeResult } from '../deciders/health.ts';
-import { mergeEnv } from '../effects/runtime-spec.ts';
 import type { ContainerRecord } from '../world.ts';
 import type { Engine } from '../engine.ts';
 
@@ -80,15 +79,11 @@ export class HealthCheckReactor {
   /** one run of the probe command in the container: its exit code and first 4 KiB of output */
   private async probe(c: ContainerRecord, h: Healthcheck): Promise<ProbeResult> {
     const start = new Date();
-    const img = this.engine.world.images.get(c.imageId)?.descriptor.config.config ?? {};
     let output = '';
     let exitCode: number;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const session = await this.engine.runtimeFor(c).exec(c.id, {
-        args: h.command, env: mergeEnv(img.Env, c.config.Env ?? []), user: c.config.User || img.User || '',
-        cwd: c.config.WorkingDir || img.WorkingDir || '/', tty: false, stdin: false,
-      });
+      const session = await this.engine.execIn(c, { args: h.command, tty: false, stdin: false });
       const chunks: Buffer[] = [];
       let size = 0;
       const keep = (b: Buffer) => { if (size < MAX_OUTPUT_BYTES) { chunks.push(b.subarray(0, MAX_OUTPUT_BYTES - size)); size += b.length; } };
