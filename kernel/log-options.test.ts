@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromHumanSize, logSettings } from './log-options.ts';
+import { logSettings } from './log-options.ts';
+import { fromHumanSize } from './units.ts';
 
 test('sizes as go-units FromHumanSize reads them (decimal)', () => {
   assert.is(fromHumanSize('10m'), 10_000_000);

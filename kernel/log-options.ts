@@ -1,6 +1,7 @@
 // A container's --log-driver / --log-opt as Docker's json-file driver takes them, refused or
 // turned into what the runtime applies (a size at which the log file starts over). Pure.
 import { badRequest } from './contracts/common.ts';
+import { fromHumanSize } from './units.ts';
 
 export interface LogSettings {
   /** bytes at which the runtime starts the log file over (conmon's --log-size-max) */
@@ -10,13 +11,6 @@ export interface LogSettings {
 
 /** the options Docker's json-file driver accepts (daemon/logger/jsonfilelog ValidateLogOpt) */
 const JSON_FILE_OPTS = new Set(['max-size', 'max-file', 'compress', 'labels', 'labels-regex', 'env', 'env-regex', 'tag']);
-const DECIMAL: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, p: 1e15 };
-
-/** go-units FromHumanSize: "10m", "1.5k", "20MB", "3 kB" (decimal multiples) */
-export function fromHumanSize(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(text.trim());
-  return m ? Math.round(Number(m[1]) * DECIMAL[(m[2] ?? '').toLowerCase()]) : undefined;
-}
 
 /** Docker's refusal of a log config at create (as a 400), or what the runtime applies */
 export function logSettings(lc?: { Type?: string; Config?: Record<string, string> } | null): LogSettings {

@@ -1,5 +1,6 @@
 // tmpfs mounts: HostConfig.Tmpfs entries ("/run": "rw,noexec,size=64m,mode=1777"), sizes as the
 // docker CLI reads them, and the option list an OCI runtime mounts them with.
+import { ramInBytes } from '../units.ts';
 import { badRequest } from '../contracts/common.ts';
 import { cleanPath, targetProblem } from './paths.ts';
 import type { MountSpec } from './types.ts';
@@ -13,13 +14,11 @@ const TMPFS_FLAGS = new Set([
 ]);
 const TMPFS_DATA_KEYS = new Set(['size', 'mode', 'uid', 'gid', 'nr_inodes', 'nr_blocks', 'mpol']);
 
-const UNITS: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50 };
-
 /** go-units RAMInBytes: "100m", "1.5g", "512KiB", "1024" → bytes (binary multiples). */
 export function parseRamSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(text);
-  if (!m) throw badRequest(`invalid size: '${text}'`);
-  return Math.floor(Number(m[1]) * UNITS[(m[2] ?? '').toLowerCase()]);
+  const bytes = ramInBytes(text);
+  if (bytes === undefined) throw badRequest(`invalid size: '${text}'`);
+  return bytes;
 }
 
 /** A HostConfig.Tmpfs entry → MountSpec. */
