@@ -48,7 +48,6 @@ export function readHostFacts(): HostFacts {
       ? existsSync(join(layout.v2!, ownCgroupV2(), 'memory.swap.max'))
       : memory !== undefined && existsSync(`${memory}/memory.memsw.limit_in_bytes`),
     seccompProfile,
-    initPath: initBinary(),
   };
 }
 

@@ -22,7 +22,7 @@ export interface HostFacts {
   swapAccounting: boolean;
   /** the containers/common profile; undefined = none on this host (probe warns) */
   seccompProfile?: SeccompProfile;
-  /** tini's static binary, bound in as /sbin/docker-init for --init; undefined = not installed */
+  /** tini's static binary, bound in as /sbin/docker-init for --init (looked up at each create that asks for it); undefined = not installed */
   initPath?: string;
 }
 
