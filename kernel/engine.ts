@@ -558,11 +558,13 @@ export function validateResources(hc: Partial<DockerHostConfig>, hostCpus = cpus
   if (hc.PidsLimit !== undefined && hc.PidsLimit !== null && hc.PidsLimit < -1) throw badRequest('invalid pids limit');
 }
 
-/** the host's online memory nodes (NUMA); node 0 where the kernel does not say */
+/** the host's online memory nodes (NUMA); node 0 where the kernel does not say. Read once: every create asks. */
+let onlineNodes: number[] | undefined;
 function memoryNodes(): number[] {
+  if (onlineNodes) return onlineNodes;
   const online = '/sys/devices/system/node/online';
-  if (!existsSync(online)) return [0];
-  return parseCpuset(readFileSync(online, 'utf8').trim()) ?? [0];
+  onlineNodes = (existsSync(online) && parseCpuset(readFileSync(online, 'utf8').trim())) || [0];
+  return onlineNodes;
 }
 
 export { NotModified };

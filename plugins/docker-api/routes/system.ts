@@ -26,15 +26,19 @@ function ping(ex: Exchange): void {
   ex.reply(200, ex.method === 'HEAD' ? '' : 'OK', PING_HEADERS);
 }
 
-/** the engine's ID, kept in <root>/engine-id so it stays the same across restarts (as Docker's) */
+/** the engine's ID, kept in <root>/engine-id so it stays the same across restarts (as Docker's); read once per root */
+const engineIds = new Map<string, string>();
 function engineId(root: string): string {
+  const known = engineIds.get(root);
+  if (known) return known;
   const file = join(root, 'engine-id');
-  try {
-    const id = readFileSync(file, 'utf8').trim();
-    if (id) return id;
-  } catch { /* first start */ }
-  const id = randomUUID().toUpperCase();
-  writeFileSync(file, `${id}\n`);
+  let id = '';
+  try { id = readFileSync(file, 'utf8').trim(); } catch { /* first start */ }
+  if (!id) {
+    id = randomUUID().toUpperCase();
+    writeFileSync(file, `${id}\n`);
+  }
+  engineIds.set(root, id);
   return id;
 }
 
