@@ -245,11 +245,11 @@ export class LinuxRuntime implements RuntimeDriver {
       throw conflict(`cannot remove container ${id}: container is ${st.status}: stop the container before removing or force remove`);
     }
     this.watcher!.mute(id);
-    const ownPidNamespace = !!readMeta(paths.meta)?.ownPidNamespace;
+    const meta = readMeta(paths.meta);
     // the runtime's side (runc state, cgroups) and ours (conmon's end, our files) side by
     // side; the index link last: it says the container exists
     await Promise.all([
-      this.forgetRuntimeState(id, st, ownPidNamespace),
+      this.forgetRuntimeState(id, st, !!meta?.ownPidNamespace, meta?.cgroupsPath ?? cgroupsPathFor(id)),
       this.stopConmon(id, paths.persist).then(() => this.removeFiles(id, paths)),
     ]);
     // --ipc shareable's /dev/shm, once nothing of the container runs
@@ -259,9 +259,8 @@ export class LinuxRuntime implements RuntimeDriver {
   }
 
   /** runc's record and the cgroups of a container being deleted (killed first if it runs) */
-  private async forgetRuntimeState(id: string, st: Pick<OciState, 'status'> | null, ownPidNamespace: boolean): Promise<void> {
+  private async forgetRuntimeState(id: string, st: Pick<OciState, 'status'> | null, ownPidNamespace: boolean, rel: string): Promise<void> {
     if (st?.status === 'paused') await this.cli!.run(['kill', id, '9']).then(() => this.cli!.run(['resume', id]));
-    const rel = this.cgroupsPathOf(id);
     if (st?.status === 'stopped' && ownPidNamespace && (await this.forgetStopped(id, rel))) return;
     if (st) await this.cli!.run(['delete', '-f', id]);
     await removeCgroupsAsync(id, rel);
